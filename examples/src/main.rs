@@ -1,0 +1,45 @@
+//! `hostkit`: the command line face of the hostkit crates.
+//!
+//! Shape: `hostkit <area> <verb> [args]`, and `hostkit demo` for the tour. Every verb
+//! that reports takes `--json` and then prints one JSON object per result, one per
+//! line. Exit codes everywhere: 0 ok / valid / complete / permit, 1 a negative verdict,
+//! 2 a usage or I/O error. Errors are one line on stderr naming the input and the reason.
+//!
+//! This file only routes: each area lives in `cli/<area>.rs` and its part of the tour
+//! in `demo/<area>.rs`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+mod demo;
+
+/// The `hostkit` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hostkit",
+    version,
+    about = "Chores of running hosting infrastructure: SRS, SPF, CAA, PROXY protocol, HSTS, dump checks",
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    // One variant per area, in the order of the README's crate table:
+    // `#[command(subcommand)] Srs(cli::srs::Command),` routed to `cli::srs::run`.
+    /// Run the tour: every crate doing real work on embedded data and loopback sockets.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    // clap exits with 2 on a usage error and 0 for --help and --version.
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo => demo::run(),
+    }
+}
