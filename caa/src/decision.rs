@@ -161,7 +161,7 @@ impl fmt::Display for Decision {
                 f.write_str("no record authorizes the issuer")?;
                 for (i, (idx, why)) in refusals.iter().enumerate() {
                     f.write_str(if i == 0 { ": " } else { "; " })?;
-                    write!(f, "record {} {why}", idx + 1)?;
+                    write!(f, "record {}: {why}", idx + 1)?;
                 }
                 Ok(())
             }
