@@ -1,0 +1,101 @@
+//! `caa_lookup`: the CAA check a CA makes, over real DNS.
+//!
+//! ```sh
+//! caa_lookup --server 127.0.0.1:5353 --issuer ca.example www.example.test
+//! ```
+//! Prints the names looked up, the relevant record set and the decision; exits 0 on
+//! permit, 1 on deny, 2 on a usage error.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use hostkit_caa::{Discovery, Outcome, Request, Target, Verdict};
+use hostkit_examples::caa_dns;
+
+/// Decide CAA issuance for a name with lookups against a DNS server.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// The DNS server to ask (a resolver, or an authoritative server for the names).
+    #[arg(long, default_value = "127.0.0.1:5353")]
+    server: SocketAddr,
+    /// An issuer domain name of the CA (repeat for several).
+    #[arg(long = "issuer", value_name = "CA", required = true)]
+    issuers: Vec<String>,
+    /// Ask for a wildcard certificate.
+    #[arg(long)]
+    wildcard: bool,
+    /// The ACME account URI (RFC 8657).
+    #[arg(long)]
+    account_uri: Option<String>,
+    /// The validation method used (RFC 8657).
+    #[arg(long)]
+    method: Option<String>,
+    /// Treat NAME as an email address (issuemail, RFC 9495).
+    #[arg(long)]
+    email: bool,
+    /// The certificate name, or the address with --email.
+    name: String,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let started = if args.email {
+        Discovery::for_email(&args.name).map(|d| (d, Target::Email))
+    } else {
+        let name = if args.wildcard && !args.name.starts_with("*.") {
+            format!("*.{}", args.name)
+        } else {
+            args.name.clone()
+        };
+        Discovery::new(&name).map(|d| {
+            let t = if d.is_wildcard() {
+                Target::Wildcard
+            } else {
+                Target::Name
+            };
+            (d, t)
+        })
+    };
+    let (discovery, target) = match started {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("caa_lookup: {}: {e}", args.name);
+            return ExitCode::from(2);
+        }
+    };
+    let resolver = match caa_dns::resolver_for(args.server) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("caa_lookup: {}: {e:#}", args.server);
+            return ExitCode::from(2);
+        }
+    };
+    let (outcome, asked) = caa_dns::discover(&resolver, discovery).await;
+    println!("queried: {}", asked.join(" "));
+    match &outcome {
+        Outcome::Found {
+            relevant_name,
+            records,
+        } => {
+            println!("relevant name: {relevant_name}");
+            for (i, r) in records.iter().enumerate() {
+                println!("record {}: {r}", i + 1);
+            }
+        }
+        _ => println!("relevant name: none"),
+    }
+    let issuers: Vec<&str> = args.issuers.iter().map(String::as_str).collect();
+    let mut req = Request::new(&issuers, target);
+    if let Some(u) = &args.account_uri {
+        req = req.account_uri(u);
+    }
+    if let Some(m) = &args.method {
+        req = req.method(m);
+    }
+    let d = req.decide_outcome(&outcome);
+    println!("{}: {d}", d.verdict);
+    ExitCode::from(if d.verdict == Verdict::Permit { 0 } else { 1 })
+}

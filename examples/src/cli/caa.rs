@@ -1,0 +1,341 @@
+//! `hostkit caa parse` and `hostkit caa check`.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use hostkit_caa::{
+    Caa, CaaRef, Decision, Discovery, Iodef, Outcome, Property, Request, StaticZone, Step, Target,
+    Verdict,
+};
+use serde_json::{Value, json};
+
+use super::{decode_hex, encode_hex, for_each_input, usage_error, verdict, write_json_line};
+
+/// The `caa` verbs.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Read one CAA record from zone text or wire hex: meaning, canonical text, wire.
+    Parse(ParseArgs),
+    /// Decide whether CAs may issue for a name (or an email address) over a zone file.
+    Check(CheckArgs),
+}
+
+/// `hostkit caa parse`.
+#[derive(Debug, Args)]
+pub(crate) struct ParseArgs {
+    /// Print one JSON object per record.
+    #[arg(long)]
+    json: bool,
+    /// The RDATA as hex instead of zone text.
+    #[arg(long, value_name = "HEX", conflicts_with = "text")]
+    wire: Option<String>,
+    /// Zone text such as '0 issue "ca.example"' (one record each; none: one per line
+    /// of standard input).
+    text: Vec<String>,
+}
+
+/// `hostkit caa check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// YAML: each name maps to a list of {CAA: '0 issue "ca.example"'}, {CNAME: target},
+    /// {DNAME: target}, or the word SERVFAIL.
+    #[arg(long, value_name = "FILE.yml")]
+    zone: String,
+    /// The certificate name (`*.name` or --wildcard for a wildcard certificate).
+    #[arg(long, value_name = "NAME", required_unless_present = "email")]
+    domain: Option<String>,
+    /// An issuer domain name of the CA (repeat for several).
+    #[arg(long = "issuer", value_name = "CA", required = true)]
+    issuers: Vec<String>,
+    /// Ask for a wildcard certificate for NAME.
+    #[arg(long)]
+    wildcard: bool,
+    /// The ACME account URI making the request (RFC 8657).
+    #[arg(long, value_name = "URI")]
+    account_uri: Option<String>,
+    /// The validation method used, e.g. dns-01 (RFC 8657).
+    #[arg(long, value_name = "M")]
+    method: Option<String>,
+    /// Check an S/MIME certificate for this address instead (issuemail, RFC 9495).
+    #[arg(long, value_name = "ADDRESS")]
+    email: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Run a `caa` verb.
+pub(crate) fn run(cmd: Command) -> ExitCode {
+    match cmd {
+        Command::Parse(a) => parse(a),
+        Command::Check(a) => check(a),
+    }
+}
+
+fn property_json(p: &Property<'_>) -> Value {
+    match p {
+        Property::Issue(v) | Property::IssueWild(v) | Property::IssueMail(v) => {
+            let params: Vec<Value> = v
+                .parameters()
+                .map(|p| json!({"tag": p.tag, "value": p.value}))
+                .collect();
+            json!({
+                "name": p.name(),
+                "well_formed": v.is_well_formed(),
+                "issuer": v.issuer(),
+                "parameters": params,
+                "malformed": v.malformed().map(|m| m.to_string()),
+            })
+        }
+        Property::Iodef(i) => {
+            let (scheme, target) = match i {
+                Iodef::Mailto(a) => (Some("mailto"), Some(*a)),
+                Iodef::Http(u) => (Some("http"), Some(*u)),
+                Iodef::Https(u) => (Some("https"), Some(*u)),
+                _ => (None, None),
+            };
+            json!({"name": "iodef", "scheme": scheme, "target": target})
+        }
+        _ => json!({"name": p.name(), "known": false}),
+    }
+}
+
+fn property_text(p: &Property<'_>, critical: bool) -> String {
+    match p {
+        Property::Issue(v) | Property::IssueWild(v) | Property::IssueMail(v) => {
+            let mut s = match (v.issuer(), v.malformed()) {
+                (_, Some(m)) => format!("{}: malformed ({m}), no CA may issue", p.name()),
+                (None, None) => format!("{}: empty issuer, no CA may issue", p.name()),
+                (Some(i), None) => format!("{}: issuer {i}", p.name()),
+            };
+            for prm in v.parameters() {
+                s.push_str(&format!("; {}={}", prm.tag, prm.value));
+            }
+            s
+        }
+        Property::Iodef(Iodef::Mailto(a)) => format!("iodef: report by email to {a}"),
+        Property::Iodef(Iodef::Http(u) | Iodef::Https(u)) => format!("iodef: report to {u}"),
+        Property::Iodef(_) => "iodef: unsupported URL".to_owned(),
+        _ if critical => format!("{}: unknown and critical, CAs must not issue", p.name()),
+        _ => format!("{}: unknown, ignored", p.name()),
+    }
+}
+
+fn report(out: &mut impl Write, rec: CaaRef<'_>, as_json: bool) -> io::Result<()> {
+    let p = rec.property();
+    let warnings: Vec<String> = rec.warnings().iter().map(ToString::to_string).collect();
+    if as_json {
+        let v = json!({
+            "flags": rec.flags(),
+            "critical": rec.is_critical(),
+            "tag": rec.tag(),
+            "value_hex": encode_hex(rec.value()),
+            "text": rec.to_string(),
+            "wire_hex": encode_hex(&rec.to_wire()),
+            "property": property_json(&p),
+            "warnings": warnings,
+        });
+        write_json_line(out, &v)
+    } else {
+        writeln!(out, "{}", property_text(&p, rec.is_critical()))?;
+        writeln!(out, "text: {rec}")?;
+        writeln!(out, "wire: {}", encode_hex(&rec.to_wire()))?;
+        writeln!(
+            out,
+            "flags: {}{}",
+            rec.flags(),
+            if rec.is_critical() { " (critical)" } else { "" }
+        )?;
+        for w in warnings {
+            writeln!(out, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+fn fail(
+    out: &mut impl Write,
+    input: &str,
+    e: impl std::fmt::Display,
+    as_json: bool,
+) -> io::Result<()> {
+    eprintln!("hostkit: {input}: {e}");
+    if as_json {
+        write_json_line(out, &json!({"input": input, "error": e.to_string()}))?;
+    }
+    Ok(())
+}
+
+fn parse(a: ParseArgs) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut ok = true;
+    let res = if let Some(hex) = &a.wire {
+        match decode_hex(hex) {
+            Err(e) => return usage_error(hex, e),
+            Ok(bytes) => match CaaRef::decode(&bytes) {
+                Ok(r) => report(&mut out, r, a.json),
+                Err(e) => {
+                    ok = false;
+                    fail(&mut out, hex, e, a.json)
+                }
+            },
+        }
+    } else {
+        for_each_input(&a.text, |t| match t.parse::<Caa>() {
+            Ok(r) => report(&mut out, r.as_ref(), a.json),
+            Err(e) => {
+                ok = false;
+                fail(&mut out, t, e, a.json)
+            }
+        })
+    };
+    match res {
+        Ok(()) => verdict(ok),
+        Err(e) => usage_error("stdout", e),
+    }
+}
+
+fn load_zone(path: &str) -> Result<StaticZone, String> {
+    let bytes = super::read_input(path).map_err(|e| e.to_string())?;
+    let doc: serde_yaml_ng::Value =
+        serde_yaml_ng::from_slice(&bytes).map_err(|e| format!("not YAML: {e}"))?;
+    let serde_yaml_ng::Value::Mapping(map) = doc else {
+        return Err("expected a mapping of names".to_owned());
+    };
+    let mut zone = StaticZone::new();
+    for (name, entries) in map {
+        let Some(name) = name.as_str() else {
+            return Err(format!("name {name:?} is not a string"));
+        };
+        let items = match entries {
+            serde_yaml_ng::Value::Sequence(s) => s,
+            other => vec![other],
+        };
+        for item in items {
+            match &item {
+                serde_yaml_ng::Value::String(s) if s == "SERVFAIL" => zone.add_servfail(name),
+                serde_yaml_ng::Value::Mapping(m) if m.len() == 1 => {
+                    let (k, v) = m.iter().next().ok_or("empty entry")?;
+                    let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
+                        return Err(format!("{name}: entries are TYPE: text"));
+                    };
+                    match k {
+                        "CAA" => {
+                            let rec: Caa = v.parse().map_err(|e| format!("{name}: {e}"))?;
+                            zone.add_caa(name, rec);
+                        }
+                        "CNAME" => zone.add_cname(name, v),
+                        "DNAME" => zone.add_dname(name, v),
+                        other => return Err(format!("{name}: unknown type {other}")),
+                    }
+                }
+                other => return Err(format!("{name}: unexpected entry {other:?}")),
+            }
+        }
+    }
+    Ok(zone)
+}
+
+fn check(a: CheckArgs) -> ExitCode {
+    let zone = match load_zone(&a.zone) {
+        Ok(z) => z,
+        Err(e) => return usage_error(&a.zone, e),
+    };
+    let (start, target) = if let Some(email) = &a.email {
+        let d = match Discovery::for_email(email) {
+            Ok(d) => d,
+            Err(e) => return usage_error(email, e),
+        };
+        if let Some(domain) = &a.domain {
+            let domain = domain.strip_suffix('.').unwrap_or(domain);
+            if !domain.eq_ignore_ascii_case(d.name()) {
+                return usage_error(domain, "--domain differs from the domain of --email");
+            }
+        }
+        (d, Target::Email)
+    } else {
+        let name = a.domain.as_deref().unwrap_or_default();
+        let name = if a.wildcard && !name.starts_with("*.") {
+            format!("*.{name}")
+        } else {
+            name.to_owned()
+        };
+        match Discovery::new(&name) {
+            Ok(d) => {
+                let t = if d.is_wildcard() {
+                    Target::Wildcard
+                } else {
+                    Target::Name
+                };
+                (d, t)
+            }
+            Err(e) => return usage_error(&name, e),
+        }
+    };
+    let mut d = start;
+    let mut queried = Vec::new();
+    while let Step::Query(q) = d.step() {
+        queried.push(q.to_owned());
+        let ans = zone.answer(q);
+        d.answer(ans);
+    }
+    let Some(outcome) = d.outcome() else {
+        return usage_error(&a.zone, "discovery did not finish");
+    };
+    let issuers: Vec<&str> = a.issuers.iter().map(String::as_str).collect();
+    let mut req = Request::new(&issuers, target);
+    if let Some(u) = &a.account_uri {
+        req = req.account_uri(u);
+    }
+    if let Some(m) = &a.method {
+        req = req.method(m);
+    }
+    let decision = req.decide_outcome(outcome);
+    let (relevant, records): (Option<&str>, &[Caa]) = match outcome {
+        Outcome::Found {
+            relevant_name,
+            records,
+        } => (Some(relevant_name), records),
+        _ => (None, &[]),
+    };
+    let res = print_check(&a, &decision, relevant, records, &queried);
+    match res {
+        Ok(()) => verdict(decision.verdict == Verdict::Permit),
+        Err(e) => usage_error("stdout", e),
+    }
+}
+
+fn print_check(
+    a: &CheckArgs,
+    decision: &Decision,
+    relevant: Option<&str>,
+    records: &[Caa],
+    queried: &[String],
+) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let record = decision.record.and_then(|i| records.get(i));
+    if a.json {
+        let v = json!({
+            "decision": decision.verdict.to_string(),
+            "reason": decision.to_string(),
+            "relevant_name": relevant,
+            "record": record.map(ToString::to_string),
+            "records": records.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "queried": queried,
+        });
+        write_json_line(&mut out, &v)
+    } else {
+        writeln!(out, "{}: {decision}", decision.verdict)?;
+        match relevant {
+            Some(n) => writeln!(out, "relevant name: {n}")?,
+            None => writeln!(out, "relevant name: none")?,
+        }
+        for (i, r) in records.iter().enumerate() {
+            writeln!(out, "record {}: {r}", i + 1)?;
+        }
+        writeln!(out, "queried: {}", queried.join(" "))
+    }
+}
