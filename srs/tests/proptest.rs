@@ -110,7 +110,7 @@ proptest! {
         prop_assume!(if is_hash {
             !same_hash_char(old, replacement)
         } else {
-            old.to_ascii_lowercase() != replacement.to_ascii_lowercase()
+            !old.eq_ignore_ascii_case(&replacement)
         });
         let mut bytes = addr.clone().into_bytes();
         bytes[pos] = replacement;
