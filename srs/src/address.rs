@@ -122,10 +122,66 @@ pub(crate) fn malformed(part: Part, value: &str, offset: usize, reason: &'static
     }
 }
 
+/// An address split at its last `@`, with what one pass over it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Split<'a> {
+    pub(crate) local: &'a str,
+    pub(crate) host: &'a str,
+    /// Offset of the first `@` when the local part holds one.
+    pub(crate) at_in_local: Option<usize>,
+    /// Offset of the first `=` in the host.
+    pub(crate) eq_in_host: Option<usize>,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `v` that is zero (exact for the lowest such byte, and
+/// exact as a whole: zero if and only if no byte is zero).
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGHS
+}
+
+/// Non-zero if and only if some byte of `v` is below 0x20 or is 0x7f.
+fn control_bytes(v: u64) -> u64 {
+    (v.wrapping_sub(0x20 * ONES) & !v & HIGHS) | zero_bytes(v ^ (0x7f * ONES))
+}
+
 /// Split an address at its last `@` into local part and host, refusing control
-/// characters anywhere and an empty host.
-pub(crate) fn split_address(address: &str) -> Result<(&str, &str), Error> {
-    if let Some(i) = address.bytes().position(|b| b.is_ascii_control()) {
+/// characters anywhere and an empty host. Eight bytes at a time.
+pub(crate) fn split_address(address: &str) -> Result<Split<'_>, Error> {
+    let bytes = address.as_bytes();
+    let mut control = 0u64;
+    let mut first_at = None;
+    let mut last_at = None;
+    let mut chunks = bytes.chunks_exact(8);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        control |= control_bytes(v);
+        if zero_bytes(v ^ (u64::from(b'@') * ONES)) != 0 {
+            for (k, &b) in chunk.iter().enumerate() {
+                if b == b'@' {
+                    first_at = first_at.or(Some(8 * n + k));
+                    last_at = Some(8 * n + k);
+                }
+            }
+        }
+    }
+    let tail_at = bytes.len() - chunks.remainder().len();
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        control |= u64::from(b.is_ascii_control());
+        if b == b'@' {
+            first_at = first_at.or(Some(tail_at + k));
+            last_at = Some(tail_at + k);
+        }
+    }
+    if control != 0 {
+        let i = bytes
+            .iter()
+            .position(u8::is_ascii_control)
+            .unwrap_or_default();
         return Err(malformed(
             Part::Address,
             address,
@@ -133,14 +189,25 @@ pub(crate) fn split_address(address: &str) -> Result<(&str, &str), Error> {
             "control character in address",
         ));
     }
-    let Some(at) = address.rfind('@') else {
+    let Some(at) = last_at else {
         return Err(malformed(Part::Address, address, 0, "no @"));
     };
     let (local, host) = (&address[..at], &address[at + 1..]);
     if host.is_empty() {
         return Err(malformed(Part::Domain, host, at + 1, "empty"));
     }
-    Ok((local, host))
+    Ok(Split {
+        local,
+        host,
+        at_in_local: first_at.filter(|&f| f < at),
+        eq_in_host: position(host.as_bytes(), b'=').map(|i| at + 1 + i),
+    })
+}
+
+/// The first position of `needle`: a plain loop, quicker than `memchr` on the short
+/// fields of an address.
+fn position(haystack: &[u8], needle: u8) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
 }
 
 /// A field of a borrowed parse, with its offset in the input.
@@ -180,7 +247,7 @@ pub(crate) enum Raw<'a> {
 
 /// Cut `s` (which starts at `at` in the input) at its first `=`.
 fn next_field<'a>(s: &'a str, at: usize, part: Part) -> Result<(Field<'a>, &'a str, usize), Error> {
-    match s.find('=') {
+    match position(s.as_bytes(), b'=') {
         Some(i) => Ok((Field { text: &s[..i], at }, &s[i + 1..], at + i + 1)),
         None => Err(malformed(part, "", at + s.len(), "missing")),
     }
@@ -204,11 +271,11 @@ fn check_hash(hash: Field<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_domain(field: Field<'_>, part: Part) -> Result<(), Error> {
+fn check_domain(field: Field<'_>, part: Part, may_hold_at: bool) -> Result<(), Error> {
     if field.text.is_empty() {
         return Err(malformed(part, field.text, field.at, "empty"));
     }
-    if field.text.contains('@') {
+    if may_hold_at && field.text.contains('@') {
         return Err(malformed(part, field.text, field.at, "contains @"));
     }
     Ok(())
@@ -216,7 +283,13 @@ fn check_domain(field: Field<'_>, part: Part) -> Result<(), Error> {
 
 /// Parse an SRS0 or SRS1 address without copying.
 pub(crate) fn parse_raw(address: &str) -> Result<Raw<'_>, Error> {
-    let (local, host) = split_address(address)?;
+    let Split {
+        local,
+        host,
+        at_in_local,
+        ..
+    } = split_address(address)?;
+    let may_hold_at = at_in_local.is_some();
     let Some((tag, separator)) = tag(local) else {
         return Err(Error::NotSrs {
             local_part: local.to_string(),
@@ -237,8 +310,8 @@ pub(crate) fn parse_raw(address: &str) -> Result<Raw<'_>, Error> {
                 ));
             }
             let (domain, rest, at) = next_field(rest, at, Part::OriginalDomain)?;
-            check_domain(domain, Part::OriginalDomain)?;
-            if rest.contains('@') {
+            check_domain(domain, Part::OriginalDomain, may_hold_at)?;
+            if may_hold_at && rest.contains('@') {
                 return Err(malformed(Part::OriginalLocalPart, rest, at, "contains @"));
             }
             Ok(Raw::Srs0(RawSrs0 {
@@ -252,7 +325,7 @@ pub(crate) fn parse_raw(address: &str) -> Result<Raw<'_>, Error> {
         }
         Tag::Srs1 => {
             let (first_hop, rest, at) = next_field(rest, at, Part::OriginalDomain)?;
-            check_domain(first_hop, Part::OriginalDomain)?;
+            check_domain(first_hop, Part::OriginalDomain, may_hold_at)?;
             check_wrapped(rest, at)?;
             Ok(Raw::Srs1(RawSrs1 {
                 separator,
@@ -673,6 +746,38 @@ mod tests {
         assert!(Srs0Address::new(Separator::Equals, "ab=cd", "AA", "d.org", "l", "h").is_err());
         assert!(Srs0Address::new(Separator::Equals, "abcd", "AA", "d=org", "l", "h").is_err());
         assert!(Srs0Address::new(Separator::Equals, "abcd", "AA", "d.org", "l", "h@i").is_err());
+    }
+
+    #[test]
+    fn word_tests_are_exact() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut w = [b'x'; 8];
+                w[pos] = b;
+                let v = u64::from_le_bytes(w);
+                assert_eq!(control_bytes(v) != 0, b.is_ascii_control(), "{b:#x}");
+                assert_eq!(zero_bytes(v ^ (u64::from(b'@') * ONES)) != 0, b == b'@');
+            }
+        }
+        // Every position of '@' and of a control byte, around the 8-byte chunks.
+        for len in 1..40 {
+            for pos in 0..len {
+                let mut s = alloc::vec![b'a'; len];
+                s[pos] = b'@';
+                let text = core::str::from_utf8(&s).unwrap();
+                let r = split_address(text);
+                if pos + 1 == len {
+                    assert!(r.is_err());
+                } else {
+                    assert_eq!(r.unwrap().local.len(), pos);
+                }
+                s[pos] = b'\n';
+                let text = core::str::from_utf8(&s).unwrap();
+                assert!(
+                    matches!(split_address(text), Err(Error::Malformed { offset, .. }) if offset == pos)
+                );
+            }
+        }
     }
 
     #[test]

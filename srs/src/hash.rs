@@ -31,43 +31,49 @@ impl Key {
         Self { mac }
     }
 
-    /// The full base64 hash (27 characters) of the lower-cased, concatenated fields.
+    /// The full base64 hash (27 characters) of the lower-cased, concatenated fields;
+    /// callers cut it to the length they need.
     pub(crate) fn hash(&self, fields: &[&[u8]]) -> [u8; MAX_HASH_LENGTH] {
         let mut mac = self.mac.clone();
+        // One update of the lower-cased concatenation costs less than one per field.
+        let mut buf = [0u8; 192];
+        let mut used = 0;
         for field in fields {
-            update_lower(&mut mac, field);
+            let mut rest = *field;
+            while !rest.is_empty() {
+                let take = rest.len().min(buf.len() - used);
+                let lower = &mut buf[used..used + take];
+                lower.copy_from_slice(&rest[..take]);
+                lower.make_ascii_lowercase();
+                used += take;
+                rest = &rest[take..];
+                if used == buf.len() {
+                    mac.update(&buf);
+                    used = 0;
+                }
+            }
         }
+        mac.update(&buf[..used]);
         let digest: [u8; 20] = mac.finalize().into_bytes().into();
         base64(&digest)
     }
 }
 
-/// Feed `data` to the MAC with ASCII upper case mapped to lower case.
-fn update_lower(mac: &mut HmacSha1, data: &[u8]) {
-    let mut buf = [0u8; 64];
-    for chunk in data.chunks(buf.len()) {
-        let lower = &mut buf[..chunk.len()];
-        lower.copy_from_slice(chunk);
-        lower.make_ascii_lowercase();
-        mac.update(lower);
-    }
-}
-
-/// Standard base64 of a 20-byte digest, unpadded: 27 characters.
-fn base64(digest: &[u8; 20]) -> [u8; MAX_HASH_LENGTH] {
+/// The standard base64 of a 20-byte digest, unpadded: 27 characters.
+fn base64(d: &[u8; 20]) -> [u8; MAX_HASH_LENGTH] {
     let mut out = [0u8; MAX_HASH_LENGTH];
-    let mut o = 0;
-    for group in digest.chunks(3) {
-        let b0 = u32::from(group[0]);
-        let b1 = group.get(1).copied().map_or(0, u32::from);
-        let b2 = group.get(2).copied().map_or(0, u32::from);
-        let n = b0 << 16 | b1 << 8 | b2;
-        let chars = group.len() + 1;
-        for i in 0..chars {
-            out[o] = B64[((n >> (18 - 6 * i)) & 63) as usize];
-            o += 1;
-        }
+    let sextet = |n: u32, shift: u32| B64[((n >> shift) & 63) as usize];
+    for g in 0..6 {
+        let n = u32::from(d[3 * g]) << 16 | u32::from(d[3 * g + 1]) << 8 | u32::from(d[3 * g + 2]);
+        out[4 * g] = sextet(n, 18);
+        out[4 * g + 1] = sextet(n, 12);
+        out[4 * g + 2] = sextet(n, 6);
+        out[4 * g + 3] = sextet(n, 0);
     }
+    let n = u32::from(d[18]) << 16 | u32::from(d[19]) << 8;
+    out[24] = sextet(n, 18);
+    out[25] = sextet(n, 12);
+    out[26] = sextet(n, 6);
     out
 }
 
@@ -144,6 +150,11 @@ mod tests {
         let upper = [b'A'; 200];
         let lower = [b'a'; 200];
         assert_eq!(key.hash(&[&upper]), key.hash(&[&lower]));
+        // Across the internal buffer: 500 bytes in fields of odd sizes.
+        let big: alloc::vec::Vec<u8> = (0..500u32).map(|i| b'A' + (i % 26) as u8).collect();
+        let one = key.hash(&[&big]);
+        assert_eq!(key.hash(&[&big[..191], &big[191..193], &big[193..]]), one);
+        assert_eq!(key.hash(&[&big[..192], &big[192..]]), one);
     }
 
     #[test]

@@ -355,13 +355,13 @@ impl Rewriter {
                 reason: "no rewriting domain configured",
             });
         };
-        let (local, host) = address::split_address(sender)?;
-        if let Some(i) = local.find('@') {
+        let split = address::split_address(sender)?;
+        let (local, host) = (split.local, split.host);
+        if let Some(i) = split.at_in_local {
             return Err(malformed(Part::LocalPart, local, i, "contains @"));
         }
-        let host_at = local.len() + 1;
-        if let Some(i) = host.find('=') {
-            return Err(malformed(Part::Domain, host, host_at + i, "contains ="));
+        if let Some(i) = split.eq_in_host {
+            return Err(malformed(Part::Domain, host, i, "contains ="));
         }
         if self.is_local(host) {
             out.push_str(sender);
@@ -589,9 +589,7 @@ impl Rewriter {
 
 /// Append hash or stamp characters (always ASCII) to `out`.
 fn push_ascii(out: &mut String, bytes: &[u8]) {
-    for &b in bytes {
-        out.push(char::from(b));
-    }
+    out.push_str(core::str::from_utf8(bytes).unwrap_or_default());
 }
 
 #[cfg(test)]
@@ -737,6 +735,12 @@ mod tests {
             r.reverse("SRS0=FAKE=2W=example.com=alice@x", T),
             Err(Error::BadHash { offset: 5, .. })
         ));
+        // A longer hash than configured verifies (Mail::SRS's HashLength 8 vector), up to 27.
+        assert!(r.reverse("SRS0=Xu1MU6Rm=2W=example.com=alice@x", T).is_ok());
+        assert!(
+            r.reverse("SRS0=Xu1MU6Rn=2W=example.com=alice@x", T)
+                .is_err()
+        );
         // A valid hash cut below the minimum.
         assert!(matches!(
             r.reverse("SRS0=Xu1=2W=example.com=alice@x", T),
