@@ -200,8 +200,25 @@ pub(crate) fn split_address(address: &str) -> Result<Split<'_>, Error> {
         local,
         host,
         at_in_local: first_at.filter(|&f| f < at),
-        eq_in_host: position(host.as_bytes(), b'=').map(|i| at + 1 + i),
+        eq_in_host: if has_byte(host.as_bytes(), b'=') {
+            position(host.as_bytes(), b'=').map(|i| at + 1 + i)
+        } else {
+            None
+        },
     })
+}
+
+/// Whether `needle` occurs in `haystack`, eight bytes at a time.
+fn has_byte(haystack: &[u8], needle: u8) -> bool {
+    let pattern = u64::from(needle) * ONES;
+    let mut chunks = haystack.chunks_exact(8);
+    let mut found = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        found |= zero_bytes(u64::from_le_bytes(word) ^ pattern);
+    }
+    found != 0 || chunks.remainder().contains(&needle)
 }
 
 /// The first position of `needle`: a plain loop, quicker than `memchr` on the short

@@ -396,7 +396,10 @@ impl Rewriter {
             }
             None => {
                 let stamp = timestamp::encode(now);
-                let h = key.hash(&[&stamp, host.as_bytes(), local.as_bytes()]);
+                let h = key.hash(
+                    &[&stamp, host.as_bytes(), local.as_bytes()],
+                    self.hash_length,
+                );
                 let h = &h[..self.hash_length];
                 // "SRS0" sep H "=" TT "=" host "=" local
                 let len = 5 + h.len() + 1 + 2 + 1 + host.len() + 1 + local.len();
@@ -427,7 +430,10 @@ impl Rewriter {
         domain: &str,
         out: &mut String,
     ) -> Result<(), Error> {
-        let h = key.hash(&[first_hop.as_bytes(), wrapped.as_bytes()]);
+        let h = key.hash(
+            &[first_hop.as_bytes(), wrapped.as_bytes()],
+            self.hash_length,
+        );
         let h = &h[..self.hash_length];
         // "SRS1" sep H "=" first-hop "=" wrapped
         let len = 5 + h.len() + 1 + first_hop.len() + 1 + wrapped.len();
@@ -559,7 +565,7 @@ impl Rewriter {
         match self.case_match {
             CaseMatch::Insensitive => {
                 for (i, key) in self.keys.iter().enumerate() {
-                    let m = hash::compare(presented, &key.hash(fields));
+                    let m = hash::compare(presented, &key.hash(fields, presented.len()));
                     if m.folded {
                         return Ok((i, m.exact));
                     }
@@ -568,7 +574,7 @@ impl Rewriter {
             CaseMatch::ExactFirst | CaseMatch::Exact => {
                 let mut folded = None;
                 for (i, key) in self.keys.iter().enumerate() {
-                    let m = hash::compare(presented, &key.hash(fields));
+                    let m = hash::compare(presented, &key.hash(fields, presented.len()));
                     if m.exact {
                         return Ok((i, true));
                     }
@@ -589,7 +595,9 @@ impl Rewriter {
 
 /// Append hash or stamp characters (always ASCII) to `out`.
 fn push_ascii(out: &mut String, bytes: &[u8]) {
-    out.push_str(core::str::from_utf8(bytes).unwrap_or_default());
+    for &b in bytes {
+        out.push(char::from(b));
+    }
 }
 
 #[cfg(test)]
