@@ -3,3 +3,4 @@
 //! hostkit crate to real sockets; the crates themselves do no I/O.
 
 pub mod caa_dns;
+pub mod srs_tcp_table;

@@ -35,6 +35,9 @@ enum Command {
     /// CAA records: parse zone text or wire, decide issuance over a zone.
     #[command(subcommand)]
     Caa(cli::caa::Command),
+    /// Sender Rewriting Scheme: forward senders into SRS addresses and reverse them.
+    #[command(subcommand)]
+    Srs(cli::srs::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Caa(cmd) => cli::caa::run(cmd),
+        Command::Srs(cmd) => cli::srs::run(cmd),
         Command::Demo => demo::run(),
     }
 }

@@ -5,6 +5,7 @@
 
 // One line per area: `mod srs;`
 mod caa;
+mod srs;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -73,6 +74,7 @@ pub(crate) fn run() -> ExitCode {
         // One line per area, in the order of the README's crate table:
         // `part!(report, srs);` calls `srs::run(&mut report)`.
         part!(report, caa);
+        part!(report, srs);
     });
     println!();
     println!(
