@@ -53,10 +53,10 @@ pub(crate) struct EncodeArgs {
     #[arg(long)]
     local: bool,
     /// v2: AUTHORITY TLV (host name).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     authority: Option<String>,
     /// v2: ALPN TLV (protocol name).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     alpn: Option<String>,
     /// v2: UNIQUE_ID TLV as hex (at most 128 bytes).
     #[arg(long)]
