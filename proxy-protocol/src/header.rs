@@ -24,6 +24,7 @@ pub enum Status<T> {
 
 impl<T> Status<T> {
     /// The complete value, if any.
+    #[inline]
     pub fn complete(self) -> Option<T> {
         match self {
             Self::Complete(t) => Some(t),
@@ -32,6 +33,7 @@ impl<T> Status<T> {
     }
 
     /// Whether more bytes are needed.
+    #[inline]
     pub fn is_incomplete(&self) -> bool {
         matches!(self, Self::Incomplete { .. })
     }
@@ -74,6 +76,7 @@ pub enum Family {
 
 impl Family {
     /// Size of the v2 address block of this family.
+    #[inline]
     pub const fn address_block_len(self) -> usize {
         match self {
             Self::Unspecified => 0,
@@ -165,6 +168,7 @@ pub enum Addresses<'a> {
 impl Addresses<'_> {
     /// The addresses of two socket endpoints. When one is IPv4 and the other IPv6, the
     /// IPv4 one is mapped to `::ffff:a.b.c.d`, as HAProxy does.
+    #[inline]
     pub fn from_socket_addrs(source: SocketAddr, destination: SocketAddr) -> Addresses<'static> {
         match (source, destination) {
             (SocketAddr::V4(s), SocketAddr::V4(d)) => Addresses::Inet {
@@ -179,6 +183,7 @@ impl Addresses<'_> {
     }
 
     /// The family these addresses belong to.
+    #[inline]
     pub fn family(&self) -> Family {
         match self {
             Self::Unspecified => Family::Unspecified,
@@ -189,6 +194,7 @@ impl Addresses<'_> {
     }
 
     /// The source as a socket address, for the IP families.
+    #[inline]
     pub fn source(&self) -> Option<SocketAddr> {
         match *self {
             Self::Inet { source, .. } => Some(SocketAddr::V4(source)),
@@ -198,6 +204,7 @@ impl Addresses<'_> {
     }
 
     /// The destination as a socket address, for the IP families.
+    #[inline]
     pub fn destination(&self) -> Option<SocketAddr> {
         match *self {
             Self::Inet { destination, .. } => Some(SocketAddr::V4(destination)),
@@ -243,27 +250,32 @@ pub struct Header<'a> {
 
 impl<'a> Header<'a> {
     /// v1 or v2.
+    #[inline]
     pub fn version(&self) -> Version {
         self.version
     }
 
     /// LOCAL or PROXY ([`Command::Proxy`] for every v1 line).
+    #[inline]
     pub fn command(&self) -> Command {
         self.command
     }
 
     /// The address family as sent (for LOCAL too, although its addresses are to be ignored).
+    #[inline]
     pub fn family(&self) -> Family {
         self.family
     }
 
     /// The transport as sent.
+    #[inline]
     pub fn transport(&self) -> Transport {
         self.transport
     }
 
     /// The address block as sent (for LOCAL too; see [`Header::source`] for the
     /// addresses a receiver should use).
+    #[inline]
     pub fn addresses(&self) -> Addresses<'_> {
         match self.addr {
             AddrRepr::Unspecified => Addresses::Unspecified,
@@ -284,6 +296,7 @@ impl<'a> Header<'a> {
 
     /// The client address to use instead of the socket's peer: `None` for LOCAL,
     /// `UNKNOWN`, `UNSPEC` and UNIX headers, where the real endpoints apply.
+    #[inline]
     pub fn source(&self) -> Option<SocketAddr> {
         match (self.command, self.addr) {
             (Command::Proxy, AddrRepr::Inet(s, _)) => Some(SocketAddr::V4(s)),
@@ -293,6 +306,7 @@ impl<'a> Header<'a> {
     }
 
     /// The address the client connected to, under the same rules as [`Header::source`].
+    #[inline]
     pub fn destination(&self) -> Option<SocketAddr> {
         match (self.command, self.addr) {
             (Command::Proxy, AddrRepr::Inet(_, d)) => Some(SocketAddr::V4(d)),
@@ -303,36 +317,43 @@ impl<'a> Header<'a> {
 
     /// The TLVs after the address block, lazily, in wire order (none for v1). Their
     /// framing was checked by the parser.
+    #[inline]
     pub fn tlvs(&self) -> Tlvs<'_> {
         Tlvs::new(self.tlv_bytes(), usize::from(self.tlv_start), false)
     }
 
     /// The raw TLV area.
+    #[inline]
     pub fn tlv_bytes(&self) -> &[u8] {
         &self.bytes[usize::from(self.tlv_start)..]
     }
 
     /// What the CRC32C check gave.
+    #[inline]
     pub fn crc32c(&self) -> Crc32cStatus {
         self.crc
     }
 
     /// The header exactly as received.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// Length of the whole header in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.bytes.len()
     }
 
     /// Always `false`: a header has at least 15 bytes. Present for API symmetry.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
 
     /// The same header, owning its bytes.
+    #[inline]
     pub fn into_owned(self) -> Header<'static> {
         Header {
             bytes: Cow::Owned(self.bytes.into_owned()),
@@ -347,20 +368,24 @@ impl<'a> Header<'a> {
     }
 
     /// Write the header, byte for byte as it was received.
+    #[inline]
     pub fn encode<B: bytes::BufMut>(&self, buf: &mut B) {
         buf.put_slice(&self.bytes);
     }
 
     /// What [`Header::encode`] writes.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         self.bytes.len()
     }
 }
 
+#[inline(always)]
 pub(crate) fn v4(b: &[u8], at: usize) -> Ipv4Addr {
     Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3])
 }
 
+#[inline(always)]
 pub(crate) fn v6(b: &[u8], at: usize) -> Ipv6Addr {
     let mut o = [0u8; 16];
     o.copy_from_slice(&b[at..at + 16]);

@@ -27,6 +27,7 @@ use crate::{v1, v2};
 /// assert_eq!(parse(&input[..20])?, Status::Incomplete { needed: 14 });
 /// # Ok::<(), hostkit_proxy_protocol::Error>(())
 /// ```
+#[inline]
 pub fn parse(input: &[u8]) -> Result<Status<(Header<'_>, usize)>, Error> {
     Parser::new().parse(input)
 }

@@ -67,21 +67,25 @@ pub struct RawTlv<'a> {
 
 impl<'a> RawTlv<'a> {
     /// The type byte.
+    #[inline]
     pub fn kind(&self) -> u8 {
         self.kind
     }
 
     /// The value bytes.
+    #[inline]
     pub fn value(&self) -> &'a [u8] {
         self.value
     }
 
     /// Offset of the type byte from the start of the header.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
 
     /// The registered name of the type (`"ALPN"`, `"SSL_CN"`, ...), or `None`.
+    #[inline]
     pub fn name(&self) -> Option<&'static str> {
         Some(match (self.nested, self.kind) {
             (false, ALPN) => "ALPN",
@@ -109,6 +113,7 @@ impl<'a> RawTlv<'a> {
     /// The typed meaning of this TLV. Types this crate does not model, and vendor
     /// types whose value does not have the documented shape, come back as
     /// [`Tlv::Other`] with their bytes untouched.
+    #[inline]
     pub fn decode(&self) -> Tlv<'a> {
         let v = self.value;
         if self.nested {
@@ -221,41 +226,68 @@ pub struct Ssl<'a> {
 
 impl<'a> Ssl<'a> {
     /// The `client` bit field ([`CLIENT_SSL`], [`CLIENT_CERT_CONN`], [`CLIENT_CERT_SESS`]).
+    #[inline]
     pub fn client(&self) -> u8 {
         self.client
     }
 
     /// The `verify` field: 0 when a client certificate was presented and verified.
+    #[inline]
     pub fn verify(&self) -> u32 {
         self.verify
     }
 
     /// Whether the client connected over TLS.
+    #[inline]
     pub fn client_ssl(&self) -> bool {
         self.client & CLIENT_SSL != 0
     }
 
     /// Whether the client presented a certificate on this connection.
+    #[inline]
     pub fn client_cert_conn(&self) -> bool {
         self.client & CLIENT_CERT_CONN != 0
     }
 
     /// Whether the client presented a certificate on this TLS session.
+    #[inline]
     pub fn client_cert_sess(&self) -> bool {
         self.client & CLIENT_CERT_SESS != 0
     }
 
     /// Whether a client certificate was presented and verified.
+    #[inline]
     pub fn verified(&self) -> bool {
         self.verify == 0 && (self.client_cert_conn() || self.client_cert_sess())
     }
 
-    /// The sub-TLVs, lazily.
+    /// Whether the sub-TLVs fill the value exactly. The parser checks only the
+    /// framing of the top-level TLVs; [`Ssl::tlvs`] stops at the first sub-TLV that
+    /// does not fit.
+    #[inline]
+    pub fn is_well_formed(&self) -> bool {
+        let mut b = self.sub;
+        while !b.is_empty() {
+            if b.len() < 3 {
+                return false;
+            }
+            let n = 3 + usize::from(u16::from_be_bytes([b[1], b[2]]));
+            if n > b.len() {
+                return false;
+            }
+            b = &b[n..];
+        }
+        true
+    }
+
+    /// The sub-TLVs, lazily, up to the first one that does not fit.
+    #[inline]
     pub fn tlvs(&self) -> Tlvs<'a> {
         Tlvs::new(self.sub, self.sub_offset, true)
     }
 
     /// The first sub-TLV of `kind`.
+    #[inline]
     pub fn get(&self, kind: u8) -> Option<&'a [u8]> {
         self.tlvs().find(|t| t.kind() == kind).map(|t| t.value())
     }
@@ -270,6 +302,7 @@ pub struct Tlvs<'a> {
 }
 
 impl<'a> Tlvs<'a> {
+    #[inline]
     pub(crate) fn new(rest: &'a [u8], offset: usize, nested: bool) -> Self {
         Self {
             rest,
@@ -282,6 +315,7 @@ impl<'a> Tlvs<'a> {
 impl<'a> Iterator for Tlvs<'a> {
     type Item = RawTlv<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<RawTlv<'a>> {
         let b = self.rest;
         if b.len() < 3 {

@@ -71,6 +71,7 @@ const fn value(offset: usize, field: &'static str, reason: &'static str) -> Stop
 }
 
 /// Parse a v1 line at the start of `buf`.
+#[inline(never)]
 pub(crate) fn parse(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Error> {
     let b = if buf.len() > MAX_LEN {
         &buf[..MAX_LEN]

@@ -25,6 +25,7 @@ pub(crate) const SIGNATURE: [u8; 12] = *b"\r\n\r\n\0\r\nQUIT\n";
 /// Largest v2 header the length field can describe.
 pub(crate) const MAX_LEN: usize = 16 + 65535;
 
+#[cold]
 fn not_proxy(buf: &[u8]) -> Error {
     let offset = buf
         .iter()
@@ -63,6 +64,28 @@ fn family(ft: u8) -> Result<(Family, Transport), Error> {
     })
 }
 
+const SIG_LO: u64 = u64::from_le_bytes([
+    SIGNATURE[0],
+    SIGNATURE[1],
+    SIGNATURE[2],
+    SIGNATURE[3],
+    SIGNATURE[4],
+    SIGNATURE[5],
+    SIGNATURE[6],
+    SIGNATURE[7],
+]);
+const SIG_HI: u32 = u32::from_le_bytes([SIGNATURE[8], SIGNATURE[9], SIGNATURE[10], SIGNATURE[11]]);
+
+/// The 12 signature bytes as one 8-byte and one 4-byte comparison (`buf.len() >= 16`).
+#[inline(always)]
+fn signature_ok(buf: &[u8]) -> bool {
+    let lo = u64::from_le_bytes([
+        buf[0], buf[1], buf[2], buf[3], buf[4], buf[5], buf[6], buf[7],
+    ]);
+    let hi = u32::from_le_bytes([buf[8], buf[9], buf[10], buf[11]]);
+    lo == SIG_LO && hi == SIG_HI
+}
+
 /// Parse a v2 header at the start of `buf`.
 #[inline]
 pub(crate) fn parse(
@@ -85,11 +108,15 @@ pub(crate) fn parse(
             needed: 16 - buf.len(),
         });
     }
-    if buf[..12] != SIGNATURE {
+    if !signature_ok(buf) {
         return Err(not_proxy(buf));
     }
-    let command = command(buf[12])?;
-    let (family, transport) = family(buf[13])?;
+    // PROXY over TCP/IPv4 is by far the most common header: decide it in one compare.
+    let (command, (family, transport)) = if buf[12] == 0x21 && buf[13] == 0x11 {
+        (Command::Proxy, (Family::Inet, Transport::Stream))
+    } else {
+        (command(buf[12])?, family(buf[13])?)
+    };
     let len = usize::from(u16::from_be_bytes([buf[14], buf[15]]));
     let total = 16 + len;
     if total > max {
@@ -143,13 +170,15 @@ pub(crate) fn parse(
     )))
 }
 
+#[inline(never)]
 /// Walk the TLV area once: framing, per-type length rules, and the CRC32C wherever
-/// its TLV sits.
+/// its TLV sits. SSL sub-TLVs are framed lazily by their iterator.
 fn check_tlvs(h: &[u8], start: usize, verify: bool) -> Result<Crc32cStatus, Error> {
     let mut at = start;
     let mut crc_at: Option<usize> = None;
-    while at < h.len() {
-        if h.len() - at < 3 {
+    let end = h.len();
+    while at < end {
+        if end - at < 3 {
             return Err(Error::TlvTruncated {
                 offset: at,
                 kind: h[at],
@@ -157,38 +186,14 @@ fn check_tlvs(h: &[u8], start: usize, verify: bool) -> Result<Crc32cStatus, Erro
         }
         let kind = h[at];
         let n = usize::from(u16::from_be_bytes([h[at + 1], h[at + 2]]));
-        let end = at + 3 + n;
-        if end > h.len() {
+        let next = at + 3 + n;
+        if next > end {
             return Err(Error::TlvTruncated { offset: at, kind });
         }
-        let bad = |reason| Error::TlvLength {
-            offset: at,
-            kind,
-            length: n,
-            reason,
-        };
-        match kind {
-            tlv::CRC32C => {
-                if n != 4 {
-                    return Err(bad("a crc32c value has 4 bytes"));
-                }
-                if crc_at.is_some() {
-                    return Err(Error::DuplicateCrc32c { offset: at });
-                }
-                crc_at = Some(at + 3);
-            }
-            tlv::UNIQUE_ID if n > tlv::UNIQUE_ID_MAX => {
-                return Err(bad("a unique id has at most 128 bytes"));
-            }
-            tlv::SSL => {
-                if n < 5 {
-                    return Err(bad("an ssl value has at least 5 bytes"));
-                }
-                check_sub_tlvs(h, at + 8, end)?;
-            }
-            _ => {}
+        if kind <= tlv::UNIQUE_ID || kind == tlv::SSL {
+            special(kind, at, n, &mut crc_at)?;
         }
-        at = end;
+        at = next;
     }
     match crc_at {
         None => Ok(Crc32cStatus::Absent),
@@ -206,22 +211,30 @@ fn check_tlvs(h: &[u8], start: usize, verify: bool) -> Result<Crc32cStatus, Erro
     }
 }
 
-fn check_sub_tlvs(h: &[u8], mut at: usize, end: usize) -> Result<(), Error> {
-    while at < end {
-        if end - at < 3 {
-            return Err(Error::TlvTruncated {
-                offset: at,
-                kind: h[at],
-            });
+/// Length rules of the TLV types that have one.
+#[inline]
+fn special(kind: u8, at: usize, n: usize, crc_at: &mut Option<usize>) -> Result<(), Error> {
+    let bad = |reason| Error::TlvLength {
+        offset: at,
+        kind,
+        length: n,
+        reason,
+    };
+    match kind {
+        tlv::CRC32C => {
+            if n != 4 {
+                return Err(bad("a crc32c value has 4 bytes"));
+            }
+            if crc_at.is_some() {
+                return Err(Error::DuplicateCrc32c { offset: at });
+            }
+            *crc_at = Some(at + 3);
         }
-        let n = usize::from(u16::from_be_bytes([h[at + 1], h[at + 2]]));
-        if at + 3 + n > end {
-            return Err(Error::TlvTruncated {
-                offset: at,
-                kind: h[at],
-            });
+        tlv::UNIQUE_ID if n > tlv::UNIQUE_ID_MAX => {
+            return Err(bad("a unique id has at most 128 bytes"));
         }
-        at += 3 + n;
+        tlv::SSL if n < 5 => return Err(bad("an ssl value has at least 5 bytes")),
+        _ => {}
     }
     Ok(())
 }
