@@ -274,40 +274,45 @@ fn port(b: &[u8], at: usize, field: &'static str) -> Field<(u16, usize)> {
 #[inline(always)]
 fn ipv4(b: &[u8], at: usize, field: &'static str) -> Field<(Ipv4Addr, usize)> {
     let mut octets = [0u8; 4];
-    let mut k = 0usize; // octet index
-    let mut v: u32 = 0;
-    let mut digits = 0usize;
     let mut i = at;
-    loop {
-        match b.get(i) {
-            None => return Err(Stop::Short(usize::from(digits == 0) + (3 - k) * 2)),
-            Some(&c @ b'0'..=b'9') => {
-                if digits > 0 && v == 0 {
-                    return Err(value(at, field, "leading zero in an octet"));
+    for (k, octet) in octets.iter_mut().enumerate() {
+        // Each later octet is "." and at least one digit: 2 bytes.
+        let later = (3 - k) * 2;
+        let Some(&c0) = b.get(i) else {
+            return Err(Stop::Short(1 + later));
+        };
+        if !c0.is_ascii_digit() {
+            return Err(syntax(i, c0, "an IPv4 address"));
+        }
+        let mut v = u32::from(c0 - b'0');
+        i += 1;
+        for _ in 0..2 {
+            match b.get(i) {
+                None => return Err(Stop::Short(later)),
+                Some(&c) if c.is_ascii_digit() => {
+                    if v == 0 {
+                        return Err(value(at, field, "leading zero in an octet"));
+                    }
+                    v = v * 10 + u32::from(c - b'0');
+                    i += 1;
                 }
-                v = v * 10 + u32::from(c - b'0');
-                if v > 255 {
-                    return Err(value(at, field, "octet above 255"));
-                }
-                digits += 1;
-            }
-            Some(b'.') if digits > 0 && k < 3 => {
-                // v <= 255 checked above
-                octets[k] = v as u8;
-                k += 1;
-                v = 0;
-                digits = 0;
-            }
-            Some(&c) => {
-                if digits == 0 || k < 3 {
-                    return Err(syntax(i, c, "an IPv4 address"));
-                }
-                octets[3] = v as u8;
-                return Ok((Ipv4Addr::from(octets), i));
+                Some(_) => break,
             }
         }
-        i += 1;
+        if v > 255 {
+            return Err(value(at, field, "octet above 255"));
+        }
+        // v <= 255 checked above
+        *octet = v as u8;
+        if k < 3 {
+            match b.get(i) {
+                None => return Err(Stop::Short(later)),
+                Some(b'.') => i += 1,
+                Some(&c) => return Err(syntax(i, c, "an IPv4 address")),
+            }
+        }
     }
+    Ok((Ipv4Addr::from(octets), i))
 }
 
 /// Longest IPv6 text form: `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`.
