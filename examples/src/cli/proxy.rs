@@ -112,9 +112,10 @@ fn decode(a: DecodeArgs) -> ExitCode {
     verdict(report.error.is_none() && report.needed.is_none())
 }
 
+/// The input as named in an error line: long hex is cut to its first 40 characters.
 fn shorten(s: &str) -> String {
-    if s.len() > 40 {
-        format!("{}...", &s[..40])
+    if s.chars().count() > 40 {
+        format!("{}...", s.chars().take(40).collect::<String>())
     } else {
         s.to_owned()
     }
