@@ -1,4 +1,4 @@
-//! Version detection and the configurable parser (spec section 2.3 order of checks).
+//! Version detection (spec section 2.2) and the configurable parser.
 
 use crate::error::Error;
 use crate::header::{Header, Status};
