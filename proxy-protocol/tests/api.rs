@@ -492,3 +492,39 @@ fn errors_read_well() {
         "not a proxy protocol header: unexpected byte 0x48 at offset 0"
     );
 }
+
+#[test]
+fn parser_options() {
+    let v1 = b"PROXY UNKNOWN\r\n";
+    let v2 = Builder::v2_local().to_vec().unwrap();
+    let only_v2 = Parser::new().accept_v1(false);
+    assert!(matches!(
+        only_v2.parse(v1),
+        Err(Error::NotProxy {
+            offset: 0,
+            byte: b'P'
+        })
+    ));
+    assert!(only_v2.parse(&v2).unwrap().complete().is_some());
+    let only_v1 = Parser::new().accept_v2(false);
+    assert!(matches!(
+        only_v1.parse(&v2),
+        Err(Error::NotProxy {
+            offset: 0,
+            byte: b'\r'
+        })
+    ));
+    assert!(only_v1.parse(v1).unwrap().complete().is_some());
+    // The limit counts the whole header and is checked on the first 16 bytes.
+    let b = Builder::v2(sa("1.2.3.4:1"), sa("5.6.7.8:2"))
+        .to_vec()
+        .unwrap();
+    assert!(Parser::new().max_header_size(28).parse(&b).is_ok());
+    assert!(matches!(
+        Parser::new().max_header_size(27).parse(&b[..16]),
+        Err(Error::V2TooLarge {
+            length: 28,
+            max: 27
+        })
+    ));
+}
