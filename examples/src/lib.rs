@@ -4,3 +4,5 @@
 
 pub mod caa_dns;
 pub mod srs_tcp_table;
+pub mod proxy_echo;
+pub mod proxy_forward;

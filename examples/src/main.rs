@@ -38,6 +38,9 @@ enum Command {
     /// Sender Rewriting Scheme: forward senders into SRS addresses and reverse them.
     #[command(subcommand)]
     Srs(cli::srs::Command),
+    /// PROXY protocol v1/v2 headers: decode and encode.
+    #[command(subcommand)]
+    Proxy(cli::proxy::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Caa(cmd) => cli::caa::run(cmd),
         Command::Srs(cmd) => cli::srs::run(cmd),
+        Command::Proxy(cmd) => cli::proxy::run(cmd),
         Command::Demo => demo::run(),
     }
 }

@@ -5,6 +5,7 @@
 // One line per area: `pub(crate) mod srs;`
 pub(crate) mod caa;
 pub(crate) mod srs;
+pub(crate) mod proxy;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

@@ -6,6 +6,7 @@
 // One line per area: `mod srs;`
 mod caa;
 mod srs;
+mod proxy;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -75,6 +76,7 @@ pub(crate) fn run() -> ExitCode {
         // `part!(report, srs);` calls `srs::run(&mut report)`.
         part!(report, caa);
         part!(report, srs);
+        part!(report, proxy);
     });
     println!();
     println!(

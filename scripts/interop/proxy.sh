@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# hostkit-proxy-protocol against real HAProxy (Debian's 2.6):
+#  1. HAProxy as SENDER (send-proxy, send-proxy-v2 and every proxy-v2-options value,
+#     over TCP and TLS, IPv4 and IPv6): every header decodes with `hostkit proxy
+#     decode`, the addresses and TLVs are what HAProxy was given, CRC32Cs verify.
+#  2. HAProxy as RECEIVER (accept-proxy): random headers built by `hostkit proxy
+#     encode` are accepted and HAProxy reports back what they carry.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/lib.sh"
+need_packages haproxy openssl python3
+
+hk=$(hostkit_bin)
+state=$(mktemp -d)
+cleanup() {
+    if [ -f "$state/pids" ]; then
+        while read -r pid; do
+            kill "$pid" 2>/dev/null || true
+        done <"$state/pids"
+    fi
+    rm -rf "$state"
+}
+trap cleanup EXIT
+
+# Throwaway CA, server certificate (CN=proxy.test) and client certificate (CN=client.example).
+mkdir -p "$state/certs"
+(
+    cd "$state/certs"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=hostkit interop CA" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=proxy.test" 2>/dev/null
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 2>/dev/null
+    cat server.crt server.key >server.pem
+    openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=client.example" 2>/dev/null
+    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 2>/dev/null
+)
+
+haproxy -v | head -n 1
+passed=0
+failed=0
+for part in sender receiver; do
+    echo "--- HAProxy as $part"
+    set +e
+    python3 "$here/proxy/$part.py" "$hk" "$state" | tee "$state/$part.out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    line=$(grep -E "^$part: [0-9]+ passed, [0-9]+ failed" "$state/$part.out" | tail -n 1 || true)
+    if [ -z "$line" ]; then
+        echo "$part: no result line (exit $rc)"
+        failed=$((failed + 1))
+        continue
+    fi
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
