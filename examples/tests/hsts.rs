@@ -247,3 +247,100 @@ fn cache_write_then_check() {
     assert_eq!(bad.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+mod server {
+    use std::io::{BufRead, BufReader};
+    use std::net::SocketAddr;
+    use std::process::{Command, Stdio};
+
+    use hostkit_examples::hsts_server::{ServerConfig, get_http, get_https, start};
+    use hostkit_hsts::{Policy, Store};
+
+    #[tokio::test]
+    async fn redirects_then_sends_the_header_over_https_only() {
+        let mut config = ServerConfig::loopback(&Policy::including_subdomains(600));
+        config.echo_query = true;
+        let running = start(config).await.unwrap();
+        let port = running.https_addr.port();
+
+        let plain = get_http(running.http_addr, "localhost", "/a?b")
+            .await
+            .unwrap();
+        assert_eq!(plain.status, 301);
+        assert_eq!(
+            plain.location.as_deref(),
+            Some(format!("https://localhost:{port}/a?b").as_str())
+        );
+        assert!(plain.sts.is_empty(), "no STS over plain HTTP");
+
+        let secure = get_https(running.https_addr, "localhost", "/", &running.pki)
+            .await
+            .unwrap();
+        assert_eq!(secure.status, 200);
+        assert_eq!(secure.sts, ["max-age=600; includeSubDomains"]);
+        let mut store = Store::new();
+        store
+            .record_header("localhost", &secure.sts[0], 1_000)
+            .unwrap();
+        assert!(store.must_upgrade("sub.localhost", 1_500));
+
+        let forget = get_https(running.https_addr, "localhost", "/forget", &running.pki)
+            .await
+            .unwrap();
+        assert_eq!(forget.sts, ["max-age=0"]);
+        let echoed = get_https(
+            running.https_addr,
+            "sub.localhost",
+            "/?sts=max-age%3D5%3B+x%3D%22a%3Bb%22",
+            &running.pki,
+        )
+        .await
+        .unwrap();
+        assert_eq!(echoed.sts, ["max-age=5; x=\"a;b\""]);
+        running.stop();
+    }
+
+    #[test]
+    fn binary_prints_its_ports_and_ca() {
+        let dir = std::env::temp_dir().join(format!("hsts-server-test-{}", std::process::id()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hsts_server"))
+            .args(["--out-dir", dir.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut fields = std::collections::HashMap::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line == "ready" {
+                break;
+            }
+            let (k, v) = line.split_once(' ').unwrap();
+            fields.insert(k.to_string(), v.to_string());
+        }
+        let https: SocketAddr = fields["https"].parse().unwrap();
+        let http: SocketAddr = fields["http"].parse().unwrap();
+        assert_ne!(https.port(), 0);
+        assert_ne!(http.port(), 0);
+        let ca = std::fs::read_to_string(&fields["ca"]).unwrap();
+        assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(
+            std::fs::read_to_string(&fields["cert"])
+                .unwrap()
+                .contains("CERTIFICATE")
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn binary_refuses_an_invalid_header() {
+        let out = Command::new(env!("CARGO_BIN_EXE_hsts_server"))
+            .args(["--header", "max-age=1; max-age=2"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("more than once"));
+    }
+}

@@ -36,7 +36,7 @@ const CASES: &[Case] = &[
         input: "max-age = 123",
         chromium: "valid",
         firefox: "valid",
-        curl: "valid",
+        curl: "invalid (space before '=')",
         ours: Valid(123, false),
     },
     Case {

@@ -1,6 +1,7 @@
 //! The HSTS part of the tour: parse headers as a browser would, check one for the
 //! preload list, and let a store learn from responses and upgrade later requests.
 
+use hostkit_examples::hsts_server::{ServerConfig, get_http, get_https, start};
 use hostkit_hsts::{
     CHROMIUM_MAX_AGE_CAP, ParseOptions, Policy, Store, parse, parse_with, preload_check,
 };
@@ -93,6 +94,38 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.check(
         "curl's cache file format round-trips",
         loaded == 1 && copy.must_upgrade("static.example.net", now),
+    );
+
+    // The same over loopback sockets: the hsts_server example, a 301 over plain HTTP
+    // and the header over HTTPS with a test CA.
+    let running = start(ServerConfig::loopback(&Policy::including_subdomains(
+        31_536_000,
+    )))
+    .await?;
+    let plain = get_http(running.http_addr, "localhost", "/").await?;
+    report.line(format_args!(
+        "http      {} -> {} {}",
+        running.http_addr,
+        plain.status,
+        plain.location.as_deref().unwrap_or("-")
+    ));
+    report.check(
+        "plain HTTP redirects to HTTPS and sends no header",
+        plain.status == 301 && plain.sts.is_empty(),
+    );
+    let https_addr = running.https_addr;
+    let secure = get_https(https_addr, "localhost", "/", &running.pki).await?;
+    running.stop();
+    let header = secure.sts.first().map(String::as_str).unwrap_or_default();
+    report.line(format_args!(
+        "https     {} -> {} Strict-Transport-Security: {header}",
+        https_addr, secure.status
+    ));
+    let mut browser = Store::new();
+    browser.record_header("localhost", header, now)?;
+    report.check(
+        "the header from the TLS listener makes sub.localhost an HSTS host",
+        browser.must_upgrade("sub.localhost", now + 1),
     );
     Ok(())
 }
