@@ -100,6 +100,7 @@ fn check_ascii(host: &str, name: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     fn name(h: &str) -> Option<String> {
         match normalize(h) {

@@ -21,8 +21,8 @@ mod store;
 pub use curl::{CURL_TIME_MAX, format_curl_time, parse_curl_time};
 pub use error::Error;
 pub use parse::{
-    CHROMIUM_MAX_AGE_CAP, ParseOptions, Parsed, Warning, parse, parse_bytes, parse_first,
-    parse_with,
+    CHROMIUM_MAX_AGE_CAP, MAX_WARNINGS, ParseOptions, Parsed, Warning, parse, parse_bytes,
+    parse_first, parse_with,
 };
 pub use policy::{ONE_YEAR, Policy};
 pub use preload::{

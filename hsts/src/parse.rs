@@ -83,6 +83,40 @@ pub enum Warning {
         /// The cap it was lowered to.
         cap: u64,
     },
+    /// More warnings than [`MAX_WARNINGS`] were met; the rest are counted, not listed.
+    MoreWarnings {
+        /// How many were left out.
+        omitted: usize,
+    },
+}
+
+/// The most warnings one parse lists; a hostile value full of empty or unknown
+/// directives gets a [`Warning::MoreWarnings`] in place of the rest.
+pub const MAX_WARNINGS: usize = 32;
+
+/// The warnings of one parse, bounded by [`MAX_WARNINGS`].
+struct Warnings {
+    list: Vec<Warning>,
+    omitted: usize,
+}
+
+impl Warnings {
+    fn push(&mut self, w: Warning) {
+        if self.list.len() < MAX_WARNINGS {
+            self.list.push(w);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<Warning> {
+        if self.omitted > 0 {
+            self.list.push(Warning::MoreWarnings {
+                omitted: self.omitted,
+            });
+        }
+        self.list
+    }
 }
 
 impl Warning {
@@ -96,6 +130,7 @@ impl Warning {
             Self::MaxAgeQuoted { .. } => "header.parse.max_age.quoted",
             Self::MaxAgeSaturated { .. } => "header.parse.max_age.saturated",
             Self::MaxAgeCapped { .. } => "header.parse.max_age.capped",
+            Self::MoreWarnings { .. } => "header.parse.more_warnings",
         }
     }
 }
@@ -122,6 +157,7 @@ impl fmt::Display for Warning {
             Self::MaxAgeCapped { sent, cap } => {
                 write!(f, "max-age {sent} was lowered to the cap of {cap}")
             }
+            Self::MoreWarnings { omitted } => write!(f, "{omitted} more warnings left out"),
         }
     }
 }
@@ -175,7 +211,10 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
     let mut max_age: Option<u64> = None;
     let mut include_subdomains = false;
     let mut preload = false;
-    let mut warnings = Vec::new();
+    let mut warnings = Warnings {
+        list: Vec::new(),
+        omitted: 0,
+    };
     loop {
         p = skip_ows(input, p);
         if p == n || input[p] == b';' {
@@ -291,7 +330,7 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
             include_subdomains,
             preload,
         },
-        warnings,
+        warnings: warnings.finish(),
     })
 }
 
@@ -329,7 +368,7 @@ fn max_age_value(
     input: &[u8],
     name_start: usize,
     value: Value,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Warnings,
 ) -> Result<u64, Error> {
     let (start, digits_start, end) = match value {
         Value::None => return Err(Error::MaxAgeWithoutValue { offset: name_start }),
@@ -507,6 +546,19 @@ mod tests {
                     cap: CHROMIUM_MAX_AGE_CAP
                 }
             ]
+        );
+    }
+
+    #[test]
+    fn warnings_are_bounded() {
+        let value = alloc::format!("max-age=1{}", "; a".repeat(1000));
+        let p = parse(&value).unwrap();
+        assert_eq!(p.warnings.len(), MAX_WARNINGS + 1);
+        assert_eq!(
+            p.warnings.last(),
+            Some(&Warning::MoreWarnings {
+                omitted: 1000 - MAX_WARNINGS
+            })
         );
     }
 

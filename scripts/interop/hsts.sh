@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-need_packages curl ca-certificates
+need_packages curl ca-certificates python3
 
 hostkit=$(hostkit_bin)
 root=$(interop_root)
