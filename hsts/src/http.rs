@@ -5,7 +5,7 @@ use alloc::string::ToString;
 
 use ::http::header::{HeaderMap, HeaderValue, STRICT_TRANSPORT_SECURITY};
 
-use crate::parse::{ParseOptions, Parsed, parse_bytes, parse_first};
+use crate::parse::{Discard, ParseOptions, Parsed, parse_first, parse_into};
 use crate::preload::{PreloadReport, preload_check_fields};
 use crate::{Error, Policy};
 
@@ -14,7 +14,7 @@ impl TryFrom<&HeaderValue> for Policy {
 
     /// Parses the value strictly with the default options.
     fn try_from(value: &HeaderValue) -> Result<Self, Self::Error> {
-        parse_bytes(value.as_bytes(), &ParseOptions::new()).map(|p| p.policy)
+        parse_into(value.as_bytes(), &ParseOptions::new(), &mut Discard)
     }
 }
 

@@ -94,21 +94,37 @@ pub enum Warning {
 /// directives gets a [`Warning::MoreWarnings`] in place of the rest.
 pub const MAX_WARNINGS: usize = 32;
 
+/// Where the parser puts warnings: a list, or nowhere when the caller only wants the
+/// policy (then no warning is even built).
+pub(crate) trait Sink {
+    fn warn(&mut self, make: impl FnOnce() -> Warning);
+}
+
+/// Drops warnings unbuilt.
+pub(crate) struct Discard;
+
+impl Sink for Discard {
+    #[inline]
+    fn warn(&mut self, _make: impl FnOnce() -> Warning) {}
+}
+
 /// The warnings of one parse, bounded by [`MAX_WARNINGS`].
 struct Warnings {
     list: Vec<Warning>,
     omitted: usize,
 }
 
-impl Warnings {
-    fn push(&mut self, w: Warning) {
+impl Sink for Warnings {
+    fn warn(&mut self, make: impl FnOnce() -> Warning) {
         if self.list.len() < MAX_WARNINGS {
-            self.list.push(w);
+            self.list.push(make());
         } else {
             self.omitted += 1;
         }
     }
+}
 
+impl Warnings {
     fn finish(mut self) -> Vec<Warning> {
         if self.omitted > 0 {
             self.list.push(Warning::MoreWarnings {
@@ -206,19 +222,82 @@ where
 ///
 /// As for [`parse()`].
 pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error> {
+    let mut warnings = Warnings {
+        list: Vec::new(),
+        omitted: 0,
+    };
+    let policy = parse_into(input, options, &mut warnings)?;
+    Ok(Parsed {
+        policy,
+        warnings: warnings.finish(),
+    })
+}
+
+/// The parser proper, putting its warnings into `warnings`.
+pub(crate) fn parse_into<S: Sink>(
+    input: &[u8],
+    options: &ParseOptions,
+    warnings: &mut S,
+) -> Result<Policy, Error> {
+    let (mut max_age, include_subdomains, preload) = match canonical(input) {
+        Some(policy) => (policy.max_age, policy.include_subdomains, policy.preload),
+        None => general(input, warnings)?,
+    };
+    if let Some(cap) = options.max_age_cap
+        && max_age > cap
+    {
+        warnings.warn(|| Warning::MaxAgeCapped { sent: max_age, cap });
+        max_age = cap;
+    }
+    Ok(Policy {
+        max_age,
+        include_subdomains,
+        preload,
+    })
+}
+
+/// The canonical form exactly as [`Policy`]'s `Display` writes it (with at most 19
+/// digits and no leading zero), the shape nearly every server sends; `None` sends the
+/// value through [`general`], which gives the same answer for these inputs, only slower.
+#[inline]
+fn canonical(input: &[u8]) -> Option<Policy> {
+    let rest = input.strip_prefix(b"max-age=")?;
+    let digits = rest
+        .iter()
+        .take(20)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 19 || (digits > 1 && rest[0] == b'0') {
+        return None;
+    }
+    let max_age = rest[..digits]
+        .iter()
+        .fold(0, |n, &b| n * 10 + u64::from(b - b'0'));
+    let (include_subdomains, preload) = match &rest[digits..] {
+        b"" => (false, false),
+        b"; includeSubDomains" => (true, false),
+        b"; preload" => (false, true),
+        b"; includeSubDomains; preload" => (true, true),
+        _ => return None,
+    };
+    Some(Policy {
+        max_age,
+        include_subdomains,
+        preload,
+    })
+}
+
+/// Any value, by the grammar: `(max_age, include_subdomains, preload)`.
+fn general<S: Sink>(input: &[u8], warnings: &mut S) -> Result<(u64, bool, bool), Error> {
     let n = input.len();
     let mut p = 0;
     let mut max_age: Option<u64> = None;
     let mut include_subdomains = false;
     let mut preload = false;
-    let mut warnings = Warnings {
-        list: Vec::new(),
-        omitted: 0,
-    };
     loop {
         p = skip_ows(input, p);
         if p == n || input[p] == b';' {
-            warnings.push(Warning::EmptyDirective { offset: p });
+            warnings.warn(|| Warning::EmptyDirective { offset: p });
             if p == n {
                 break;
             }
@@ -226,9 +305,16 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
             continue;
         }
         let name_start = p;
-        while p < n && is_tchar(input[p]) {
-            p += 1;
-        }
+        let known = match known_name(&input[p..]) {
+            Some((known, len)) => {
+                p += len;
+                known
+            }
+            None => {
+                p = token_end(input, p);
+                Known::Other
+            }
+        };
         if p == name_start {
             return Err(Error::ExpectedName {
                 found: input[p],
@@ -244,6 +330,7 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
                 let open = p;
                 p += 1;
                 loop {
+                    p = qdtext_end(input, p);
                     let Some(&b) = input.get(p) else {
                         return Err(Error::UnterminatedQuote { offset: open });
                     };
@@ -276,9 +363,7 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
                 p += 1;
             } else {
                 let start = p;
-                while p < n && is_tchar(input[p]) {
-                    p += 1;
-                }
+                p = token_end(input, p);
                 if p == start {
                     return Err(Error::EmptyValue {
                         name: ascii_string(name),
@@ -295,17 +380,17 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
                 offset: p,
             });
         }
-        if name.eq_ignore_ascii_case(b"max-age") {
+        if known == Known::MaxAge {
             if max_age.is_some() {
                 return Err(duplicate(name, name_start));
             }
-            max_age = Some(max_age_value(input, name_start, value, &mut warnings)?);
-        } else if name.eq_ignore_ascii_case(b"includeSubDomains") {
+            max_age = Some(max_age_value(input, name_start, value, warnings)?);
+        } else if known == Known::IncludeSubDomains {
             flag(&mut include_subdomains, name, name_start, value)?;
-        } else if name.eq_ignore_ascii_case(b"preload") {
+        } else if known == Known::Preload {
             flag(&mut preload, name, name_start, value)?;
         } else {
-            warnings.push(Warning::UnknownDirective {
+            warnings.warn(|| Warning::UnknownDirective {
                 name: ascii_string(name),
                 offset: name_start,
             });
@@ -315,23 +400,50 @@ pub fn parse_bytes(input: &[u8], options: &ParseOptions) -> Result<Parsed, Error
         }
         p += 1;
     }
-    let Some(mut max_age) = max_age else {
-        return Err(Error::MissingMaxAge);
-    };
-    if let Some(cap) = options.max_age_cap
-        && max_age > cap
-    {
-        warnings.push(Warning::MaxAgeCapped { sent: max_age, cap });
-        max_age = cap;
+    match max_age {
+        Some(max_age) => Ok((max_age, include_subdomains, preload)),
+        None => Err(Error::MissingMaxAge),
     }
-    Ok(Parsed {
-        policy: Policy {
-            max_age,
-            include_subdomains,
-            preload,
-        },
-        warnings: warnings.finish(),
-    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Known {
+    MaxAge,
+    IncludeSubDomains,
+    Preload,
+    Other,
+}
+
+/// Whether `rest` starts with one of the three known directive names, in any case,
+/// as a whole token; and its length.
+#[inline]
+fn known_name(rest: &[u8]) -> Option<(Known, usize)> {
+    let (known, len) = match rest.first()? | 0x20 {
+        b'm' if name_is(rest, b"max-age") => (Known::MaxAge, 7),
+        b'p' if name_is(rest, b"preload") => (Known::Preload, 7),
+        b'i' if name_is(rest, b"includesubdomains") => (Known::IncludeSubDomains, 17),
+        _ => return None,
+    };
+    match rest.get(len) {
+        Some(&b) if is_tchar(b) => None,
+        _ => Some((known, len)),
+    }
+}
+
+/// `rest` starts with `lit` (lowercase letters and `-`), letters compared in any case.
+/// Setting bit 0x20 maps an ASCII letter to its lowercase form and no other byte to a
+/// lowercase letter; `-` is compared as is.
+#[inline]
+fn name_is<const N: usize>(rest: &[u8], lit: &[u8; N]) -> bool {
+    let Some(head) = rest.first_chunk::<N>() else {
+        return false;
+    };
+    let mut diff = 0u8;
+    for i in 0..N {
+        let fold = if lit[i] == b'-' { 0 } else { 0x20 };
+        diff |= (head[i] | fold) ^ lit[i];
+    }
+    diff == 0
 }
 
 #[derive(Clone, Copy)]
@@ -364,17 +476,36 @@ fn duplicate(name: &[u8], offset: usize) -> Error {
 
 /// `delta-seconds = 1*DIGIT`, unquoted or inside a quoted string (where a quoted-pair
 /// stands for its second byte). Saturates at `u64::MAX`.
-fn max_age_value(
+fn max_age_value<S: Sink>(
     input: &[u8],
     name_start: usize,
     value: Value,
-    warnings: &mut Warnings,
+    warnings: &mut S,
 ) -> Result<u64, Error> {
+    // The common case: at most 19 digits (which cannot overflow), quoted or not.
+    let plain = match value {
+        Value::Token { start, end } => Some((start, &input[start..end], false)),
+        Value::Quoted { open, close } => Some((open, &input[open + 1..close], true)),
+        Value::None => None,
+    };
+    if let Some((start, digits, quoted)) = plain
+        && !digits.is_empty()
+        && digits.len() <= 19
+        && digits.iter().all(u8::is_ascii_digit)
+    {
+        if quoted {
+            warnings.warn(|| Warning::MaxAgeQuoted { offset: start });
+        }
+        if digits.len() > 1 && digits[0] == b'0' {
+            warnings.warn(|| Warning::MaxAgeLeadingZero { offset: start });
+        }
+        return Ok(digits.iter().fold(0, |n, &b| n * 10 + u64::from(b - b'0')));
+    }
     let (start, digits_start, end) = match value {
         Value::None => return Err(Error::MaxAgeWithoutValue { offset: name_start }),
         Value::Token { start, end } => (start, start, end),
         Value::Quoted { open, close } => {
-            warnings.push(Warning::MaxAgeQuoted { offset: open });
+            warnings.warn(|| Warning::MaxAgeQuoted { offset: open });
             (open, open + 1, close)
         }
     };
@@ -416,14 +547,15 @@ fn max_age_value(
         return Err(invalid());
     }
     if count > 1 && first == b'0' {
-        warnings.push(Warning::MaxAgeLeadingZero { offset: start });
+        warnings.warn(|| Warning::MaxAgeLeadingZero { offset: start });
     }
     if saturated {
-        warnings.push(Warning::MaxAgeSaturated { offset: start });
+        warnings.warn(|| Warning::MaxAgeSaturated { offset: start });
     }
     Ok(n)
 }
 
+#[inline]
 fn skip_ows(input: &[u8], mut p: usize) -> usize {
     while p < input.len() && matches!(input[p], b' ' | b'\t') {
         p += 1;
@@ -475,12 +607,45 @@ const TCHAR: [bool; 256] = {
     t
 };
 
+#[inline]
 fn is_tchar(b: u8) -> bool {
     TCHAR[usize::from(b)]
 }
 
+/// Where the run of `tchar` starting at `p` ends.
+#[inline]
+fn token_end(input: &[u8], p: usize) -> usize {
+    let rest = &input[p..];
+    p + rest
+        .iter()
+        .position(|&b| !is_tchar(b))
+        .unwrap_or(rest.len())
+}
+
+/// `qdtext` other than `"` and `\`: what a quoted string holds without a second look.
+const PLAIN_QDTEXT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = is_qdtext(b) && b != b'"' && b != b'\\';
+        i += 1;
+    }
+    t
+};
+
+/// Where the run of plain `qdtext` starting at `p` ends.
+#[inline]
+fn qdtext_end(input: &[u8], p: usize) -> usize {
+    let rest = &input[p..];
+    p + rest
+        .iter()
+        .position(|&b| !PLAIN_QDTEXT[usize::from(b)])
+        .unwrap_or(rest.len())
+}
+
 /// `qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text`
-fn is_qdtext(b: u8) -> bool {
+const fn is_qdtext(b: u8) -> bool {
     matches!(b, b'\t' | b' ' | 0x21 | 0x23..=0x5b | 0x5d..=0x7e | 0x80..=0xff)
 }
 
@@ -547,6 +712,45 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn canonical_shortcut_agrees_with_the_grammar() {
+        let ages = [
+            0,
+            1,
+            9,
+            10,
+            31_536_000,
+            1_000_000_000_000_000_000,
+            9_999_999_999_999_999_999,
+            u64::MAX,
+        ];
+        for age in ages {
+            for (isd, preload) in [(false, false), (true, false), (false, true), (true, true)] {
+                let mut p = Policy::this_host_only(age);
+                p.include_subdomains = isd;
+                p.preload = preload;
+                let text = alloc::string::ToString::to_string(&p);
+                let general = general(text.as_bytes(), &mut Discard).unwrap();
+                assert_eq!(general, (age, isd, preload), "{text}");
+                // The shortcut takes what it can and leaves the rest (20 digits).
+                match canonical(text.as_bytes()) {
+                    Some(c) => assert_eq!(c, p),
+                    None => assert_eq!(age, u64::MAX),
+                }
+            }
+        }
+        for text in [
+            "max-age=01",
+            "max-age=1;preload",
+            "Max-age=1",
+            "max-age=1; preload; includeSubDomains",
+            "max-age=",
+            "max-age=1 ",
+        ] {
+            assert_eq!(canonical(text.as_bytes()), None, "{text}");
+        }
     }
 
     #[test]

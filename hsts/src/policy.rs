@@ -5,7 +5,7 @@ use core::str::FromStr;
 use core::time::Duration;
 
 use crate::Error;
-use crate::parse::parse;
+use crate::parse::{Discard, ParseOptions, parse_into};
 
 /// One year in seconds: the least `max-age` the preload list accepts, and the cap
 /// Chromium puts on every `max-age`.
@@ -122,9 +122,9 @@ impl FromStr for Policy {
 
     /// Parses a header value strictly (RFC 6797 section 6.1) with the default options.
     /// The warnings (unknown directives and the like) are left out: use
-    /// [`parse`](crate::parse()) to get them.
+    /// [`parse`](crate::parse()) to get them. Skipping them makes this the fastest way in.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse(s).map(|p| p.policy)
+        parse_into(s.as_bytes(), &ParseOptions::new(), &mut Discard)
     }
 }
 
