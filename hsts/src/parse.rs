@@ -453,6 +453,7 @@ enum Value {
     Quoted { open: usize, close: usize },
 }
 
+#[inline]
 fn flag(seen: &mut bool, name: &[u8], offset: usize, value: Value) -> Result<(), Error> {
     if *seen {
         return Err(duplicate(name, offset));
@@ -467,6 +468,7 @@ fn flag(seen: &mut bool, name: &[u8], offset: usize, value: Value) -> Result<(),
     Ok(())
 }
 
+#[cold]
 fn duplicate(name: &[u8], offset: usize) -> Error {
     Error::DuplicateDirective {
         name: ascii_string(name),
@@ -476,6 +478,7 @@ fn duplicate(name: &[u8], offset: usize) -> Error {
 
 /// `delta-seconds = 1*DIGIT`, unquoted or inside a quoted string (where a quoted-pair
 /// stands for its second byte). Saturates at `u64::MAX`.
+#[inline]
 fn max_age_value<S: Sink>(
     input: &[u8],
     name_start: usize,
