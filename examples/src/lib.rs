@@ -6,3 +6,4 @@ pub mod caa_dns;
 pub mod srs_tcp_table;
 pub mod proxy_echo;
 pub mod proxy_forward;
+pub mod hsts_server;

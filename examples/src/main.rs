@@ -41,6 +41,9 @@ enum Command {
     /// PROXY protocol v1/v2 headers: decode and encode.
     #[command(subcommand)]
     Proxy(cli::proxy::Command),
+    /// HSTS (RFC 6797): header values, the preload check, curl's cache file.
+    #[command(subcommand)]
+    Hsts(cli::hsts::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Caa(cmd) => cli::caa::run(cmd),
         Command::Srs(cmd) => cli::srs::run(cmd),
         Command::Proxy(cmd) => cli::proxy::run(cmd),
+        Command::Hsts(cmd) => cli::hsts::run(cmd),
         Command::Demo => demo::run(),
     }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod caa;
 pub(crate) mod srs;
 pub(crate) mod proxy;
+pub(crate) mod hsts;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

@@ -7,6 +7,7 @@
 mod caa;
 mod srs;
 mod proxy;
+mod hsts;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -77,6 +78,7 @@ pub(crate) fn run() -> ExitCode {
         part!(report, caa);
         part!(report, srs);
         part!(report, proxy);
+        part!(report, hsts);
     });
     println!();
     println!(

@@ -1,0 +1,87 @@
+//! Parsing and store lookups of hostkit-hsts.
+
+// criterion's macros generate undocumented items.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hostkit_hsts::{Policy, Store, parse};
+
+const INPUTS: [(&str, &str); 3] = [
+    ("preload", "max-age=31536000; includeSubDomains; preload"),
+    (
+        "quoted_unknown",
+        r#"max-age="31536000"; includeSubDomains; foo="bar;baz"; preload"#,
+    ),
+    ("minimal", "max-age=300"),
+];
+
+fn parsing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse");
+    for (name, input) in INPUTS {
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        g.bench_function(name, |b| b.iter(|| parse(black_box(input))));
+    }
+    g.finish();
+}
+
+/// A store of 10,000 hosts, half with includeSubDomains.
+fn store() -> Store {
+    let mut s = Store::new();
+    for i in 0..10_000u64 {
+        let host = format!("host{i}.example{}.com", i % 97);
+        let policy = if i % 2 == 0 {
+            Policy::including_subdomains(31_536_000)
+        } else {
+            Policy::this_host_only(31_536_000)
+        };
+        s.record(&host, &policy, 1_000).expect("valid host");
+    }
+    s
+}
+
+fn lookups(c: &mut Criterion) {
+    let s = store();
+    // Exact hits, superdomain hits and misses, in turn.
+    let hosts: Vec<String> = (0..3_000u64)
+        .map(|i| match i % 3 {
+            0 => format!("host{i}.example{}.com", i % 97),
+            1 => format!("www.a.host{}.example{}.com", i * 2, (i * 2) % 97),
+            _ => format!("nothing{i}.example.org"),
+        })
+        .collect();
+    let bytes: usize = hosts.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("store_10000");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("must_upgrade_3000_hosts", |b| {
+        b.iter(|| {
+            hosts
+                .iter()
+                .filter(|h| s.must_upgrade(black_box(h), 2_000))
+                .count()
+        })
+    });
+    g.finish();
+
+    // A plain figure to quote: lookups per second over the same mix.
+    let rounds = 200;
+    let start = Instant::now();
+    let mut hits = 0;
+    for _ in 0..rounds {
+        hits += hosts
+            .iter()
+            .filter(|h| s.must_upgrade(black_box(h), 2_000))
+            .count();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let n = (rounds * hosts.len()) as f64;
+    println!(
+        "store of 10000 entries: {:.0} lookups/s ({hits} hits of {n})",
+        n / secs
+    );
+}
+
+criterion_group!(benches, parsing, lookups);
+criterion_main!(benches);

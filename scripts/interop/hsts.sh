@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# HSTS against curl (Debian): curl visits the hsts_server example over HTTPS with
+# --hsts FILE and the example's test CA; the hostkit store reads curl's file and must
+# agree with the header the server sent; curl reads a file the store wrote and must
+# upgrade an http:// URL. The server's echo mode also checks the curl column of the
+# crate's divergence table.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+need_packages curl ca-certificates python3
+
+hostkit=$(hostkit_bin)
+root=$(interop_root)
+(cd "$root" && cargo build --release --quiet -p hostkit-examples --bin hsts_server >&2)
+server_bin="$root/target/release/hsts_server"
+
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+check() { # check NAME COMMAND...
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "ok    $name"
+    else
+        failed=$((failed + 1))
+        echo "FAIL  $name"
+    fi
+}
+
+header='max-age=600; includeSubDomains'
+"$server_bin" --header "$header" --echo-query --out-dir "$work" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 1 100); do
+    grep -q '^ready$' "$work/server.out" 2>/dev/null && break
+    sleep 0.1
+done
+grep -q '^ready$' "$work/server.out" || { cat "$work/server.err"; echo "hsts_server did not start"; exit 1; }
+http_port=$(awk '/^http /{print $2}' "$work/server.out" | sed 's/.*://')
+https_port=$(awk '/^https /{print $2}' "$work/server.out" | sed 's/.*://')
+ca=$(awk '/^ca /{print $2}' "$work/server.out")
+echo "hsts_server: http $http_port, https $https_port, CA $ca"
+
+c() { curl --silent --show-error --max-time 10 --cacert "$ca" "$@"; }
+
+# 1. First visit over plain HTTP: one 301 to HTTPS, then the header; curl saves it.
+cache1="$work/curl1.txt"
+out=$(c -L --hsts "$cache1" -D "$work/headers1.txt" -w '%{num_redirects} %{http_code} %{scheme}' -o "$work/body1" "http://localhost:$http_port/")
+check "curl follows the 301 to https and gets 200" test "$out" = "1 200 HTTPS"
+check "the plain HTTP answer carried no Strict-Transport-Security" \
+    bash -c "! sed -n '1,/^\r\$/p' '$work/headers1.txt' | grep -qi '^strict-transport-security'"
+sent=$(grep -i '^strict-transport-security:' "$work/headers1.txt" | head -1 | sed 's/^[^:]*: *//; s/\r$//')
+check "the HTTPS answer carried the configured header" test "$sent" = "$header"
+check "curl wrote an entry for localhost" grep -q 'localhost "' "$cache1"
+
+# 2. The store reads curl's file and agrees with the header the server sent.
+now=$(date +%s)
+parsed=$("$hostkit" hsts parse --json "$sent")
+max_age=$(printf '%s' "$parsed" | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_age"])')
+isd=$(printf '%s' "$parsed" | python3 -c 'import json,sys; print(str(json.load(sys.stdin)["include_subdomains"]).lower())')
+entry=$("$hostkit" hsts cache-check --json --now "$now" "$cache1" localhost)
+check "hostkit reads curl's file: localhost is an HSTS host" \
+    test "$(printf '%s' "$entry" | python3 -c 'import json,sys; print(json.load(sys.stdin)["upgrade"])')" = True
+check "curl's includeSubDomains flag agrees with the header" \
+    test "$(printf '%s' "$entry" | python3 -c 'import json,sys; print(str(json.load(sys.stdin)["include_subdomains"]).lower())')" = "$isd"
+expires=$(printf '%s' "$entry" | python3 -c 'import json,sys; print(json.load(sys.stdin)["expires"])')
+drift=$(( expires - now - max_age ))
+check "curl's expiry is now + max-age (drift ${drift}s)" test "${drift#-}" -le 5
+check "a subdomain is covered through includeSubDomains" \
+    "$hostkit" hsts cache-check --now "$now" "$cache1" www.localhost >/dev/null
+check "another host is not covered" \
+    bash -c "! '$hostkit' hsts cache-check --now '$now' '$cache1' example.com >/dev/null"
+
+# 3. max-age=0 from the server: curl drops the entry, and the store agrees.
+c --hsts "$cache1" -o /dev/null "https://localhost:$https_port/forget"
+check "after max-age=0 the store finds no entry in curl's file" \
+    bash -c "! '$hostkit' hsts cache-check --now '$now' '$cache1' localhost >/dev/null"
+
+# 4. curl reads a file the store wrote and upgrades http:// URLs (the port is kept, so
+#    http://localhost:HTTPS_PORT/ only works when curl switches to TLS).
+cache2="$work/store.txt"
+"$hostkit" hsts cache-write "$cache2" localhost 'max-age=600; includeSubDomains'
+verbose=$(c -v --hsts "$cache2" -w '%{scheme} %{http_code}\n' -o /dev/null "http://localhost:$https_port/" 2>&1)
+check "curl upgrades http://localhost from the store's file" \
+    bash -c "printf '%s' \"\$1\" | grep -q 'Switched from HTTP to HTTPS due to HSTS' && printf '%s' \"\$1\" | tail -1 | grep -q '^HTTPS 200'" _ "$verbose"
+sub=$(c --hsts "$cache2" --resolve "sub.localhost:$https_port:127.0.0.1" -w '%{scheme} %{http_code}' -o /dev/null "http://sub.localhost:$https_port/" 2>&1 || true)
+check "curl upgrades http://sub.localhost through the store's includeSubDomains" test "$sub" = "HTTPS 200"
+cache3="$work/exact.txt"
+"$hostkit" hsts cache-write "$cache3" localhost 'max-age=600'
+nosub=$(c --hsts "$cache3" --resolve "sub.localhost:$https_port:127.0.0.1" -w '%{scheme} %{http_code}' -o /dev/null "http://sub.localhost:$https_port/" 2>/dev/null || true)
+check "without includeSubDomains curl leaves http://sub.localhost alone" test "${nosub%% *}" != "HTTPS"
+nostore=$(c -w '%{scheme}' -o /dev/null "http://localhost:$https_port/" 2>/dev/null || true)
+check "without any entry curl does not upgrade (control)" test "$nostore" != "HTTPS"
+
+# 5. The curl column of the divergence table: curl's reaction to odd headers, next to
+#    the store's verdict on the same header.
+divergence() { # NAME VALUE CURL_STORES(yes/no) CURL_ISD(yes/no/-) HOSTKIT_VALID(yes/no)
+    local name=$1 value=$2 curl_stores=$3 curl_isd=$4 ours=$5
+    local enc file got_store got_isd got_ours
+    enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$value")
+    file="$work/div-$passed-$failed.txt"
+    c --hsts "$file" -o /dev/null "https://localhost:$https_port/?sts=$enc" || true
+    got_store=no
+    got_isd=-
+    if grep -q 'localhost "' "$file" 2>/dev/null; then
+        got_store=yes
+        if grep -q '^\.localhost "' "$file"; then got_isd=yes; else got_isd=no; fi
+    fi
+    if "$hostkit" hsts parse -- "$value" >/dev/null; then got_ours=yes; else got_ours=no; fi
+    check "divergence: $name: curl stores=$got_store isd=$got_isd, hostkit valid=$got_ours" \
+        test "$got_store $got_isd $got_ours" = "$curl_stores $curl_isd $ours"
+}
+divergence 'quoted max-age' 'max-age="600"' yes no yes
+divergence 'space before =' 'max-age = 600' no - yes
+divergence 'space after =' 'max-age= 600' yes no yes
+divergence 'junk after the number' 'max-age=600"' yes no no
+divergence 'unterminated quote' 'max-age="600' no - no
+divergence 'includeSubDomains=true' 'max-age=600; includeSubDomains=true' yes yes no
+divergence 'includeSubDomainsX' 'max-age=600; includeSubDomainsX' yes yes yes
+divergence 'quote inside a name' 'max-age=600; in"cludeSubDomains' yes no no
+divergence 'unknown= without value' 'max-age=600; unknown=' yes no no
+divergence 'directive without a name' 'max-age=600; =2' yes no no
+divergence '; inside a quoted string' 'max-age=600; foo="a;max-age=5"' no - yes
+divergence 'repeated max-age' 'max-age=600; max-age=600' no - no
+divergence 'repeated includeSubDomains' 'max-age=600; includeSubDomains; includeSubDomains' no - no
+divergence 'huge max-age' 'max-age=99999999999999999999' yes no yes
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
