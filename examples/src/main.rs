@@ -32,6 +32,9 @@ struct Cli {
 enum Command {
     // One variant per area, in the order of the README's crate table:
     // `#[command(subcommand)] Srs(cli::srs::Command),` routed to `cli::srs::run`.
+    /// Verify mysqldump / mariadb-dump output, or run a dump and verify it as it is written.
+    #[command(subcommand)]
+    Dump(cli::dump::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     // clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
     match cli.command {
+        Command::Dump(cmd) => cli::dump::run(cmd),
         Command::Demo => demo::run(),
     }
 }
