@@ -102,6 +102,21 @@ fn bench(c: &mut Criterion) {
             r.rows
         });
     });
+    g.bench_function("gzip_decode_only", |b| {
+        b.iter(|| {
+            let mut d = flate2::read::MultiGzDecoder::new(black_box(&gz[..]));
+            let mut buf = vec![0u8; 256 * 1024];
+            let mut n = 0;
+            loop {
+                let k = std::io::Read::read(&mut d, &mut buf).unwrap();
+                if k == 0 {
+                    break;
+                }
+                n += k;
+            }
+            n
+        });
+    });
     g.finish();
 }
 

@@ -188,6 +188,7 @@ mod gzip {
         out: Vec<u8>,
         members: u32,
         offset: u64,
+        member_start: u64,
         error: Option<Error>,
     }
 
@@ -212,6 +213,7 @@ mod gzip {
                 out: vec![0; OUT_CHUNK],
                 members: 1,
                 offset: 0,
+                member_start: 0,
                 error: None,
             }
         }
@@ -308,6 +310,7 @@ mod gzip {
                     Stage::Boundary => {
                         if b == super::GZIP_MAGIC[0] {
                             self.members += 1;
+                            self.member_start = at;
                             self.inflate.reset(false);
                             self.crc.reset();
                             Stage::Fixed(1)
@@ -392,11 +395,10 @@ mod gzip {
                     sql.feed(&self.out[..produced]);
                 }
                 match status {
-                    Err(e) => {
+                    Err(_) => {
                         self.fail(Error::GzipData {
                             member: self.members,
-                            offset: self.offset + used as u64,
-                            detail: e.to_string(),
+                            offset: self.member_start,
                         });
                         return input.len();
                     }
@@ -447,7 +449,6 @@ mod zstd_frames {
     use super::{OUT_CHUNK, Scanner, Vec, vec};
     use crate::Error;
     use crate::report::Compression;
-    use alloc::string::ToString;
     use zstd::stream::raw::{Decoder, Operation};
 
     pub(crate) struct Zstd {
@@ -457,6 +458,7 @@ mod zstd_frames {
         in_frame: bool,
         frames: u32,
         offset: u64,
+        frame_start: u64,
         error: Option<Error>,
     }
 
@@ -474,12 +476,11 @@ mod zstd_frames {
         pub(crate) fn new() -> Self {
             let (dec, error) = match Decoder::new() {
                 Ok(d) => (Some(d), None),
-                Err(e) => (
+                Err(_) => (
                     None,
                     Some(Error::ZstdData {
                         frame: 1,
                         offset: 0,
-                        detail: e.to_string(),
                     }),
                 ),
             };
@@ -489,6 +490,7 @@ mod zstd_frames {
                 in_frame: false,
                 frames: 0,
                 offset: 0,
+                frame_start: 0,
                 error,
             }
         }
@@ -506,13 +508,13 @@ mod zstd_frames {
                 if !self.in_frame && !input.is_empty() {
                     self.frames += 1;
                     self.in_frame = true;
+                    self.frame_start = self.offset;
                 }
                 match dec.run_on_buffers(input, &mut self.out) {
-                    Err(e) => {
+                    Err(_) => {
                         self.error = Some(Error::ZstdData {
                             frame: self.frames.max(1),
-                            offset: self.offset,
-                            detail: e.to_string(),
+                            offset: self.frame_start,
                         });
                         self.offset += input.len() as u64;
                         return;

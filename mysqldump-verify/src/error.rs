@@ -34,14 +34,12 @@ pub enum Error {
         detail: String,
     },
     /// The deflate data of a member cannot be decoded.
-    #[error("corrupt deflate data in gzip member {member} at byte {offset}: {detail}")]
+    #[error("corrupt deflate data in gzip member {member} starting at byte {offset}")]
     GzipData {
         /// Member number, from 1.
         member: u32,
-        /// Approximate byte offset (start of the chunk being decoded).
+        /// Byte offset of the member's first byte.
         offset: u64,
-        /// The decoder's message.
-        detail: String,
     },
     /// A member's CRC-32 or length (ISIZE) does not match what was decoded.
     #[error(
@@ -78,14 +76,12 @@ pub enum Error {
         offset: u64,
     },
     /// The zstd decoder rejected the data.
-    #[error("corrupt zstd data in frame {frame} at byte {offset}: {detail}")]
+    #[error("corrupt zstd data in frame {frame} starting at byte {offset}")]
     ZstdData {
         /// Frame number, from 1.
         frame: u32,
-        /// Approximate byte offset (start of the chunk being decoded).
+        /// Byte offset of the frame's first byte.
         offset: u64,
-        /// The decoder's message.
-        detail: String,
     },
     /// The input is compressed in a format this build cannot decode (its cargo feature is
     /// off).

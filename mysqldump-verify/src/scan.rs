@@ -151,6 +151,18 @@ impl Scanner {
             let b = data[i];
             match self.state {
                 State::Normal => {
+                    if self.rows_started
+                        && self.head.len() == HEAD_CAP
+                        && !self.exec
+                        && self.delim_len == 1
+                        && self.delim[0] == b';'
+                    {
+                        let j = self.rows_fast(data, i);
+                        if j > i {
+                            i = j;
+                            continue;
+                        }
+                    }
                     if self.depth > 0 && self.delim_len == 1 && self.delim[0] == b';' {
                         let rest = &data[i..];
                         let k = rest
@@ -354,6 +366,69 @@ impl Scanner {
             }
         }
         self.base += n as u64;
+    }
+
+    /// The hot loop: the rows of an extended INSERT whose head is already kept. Handles
+    /// strings, parentheses, separators and plain value bytes; returns where it stopped
+    /// (at a byte the general machine must see, or the end of the chunk).
+    fn rows_fast(&mut self, data: &[u8], mut i: usize) -> usize {
+        let n = data.len();
+        let mut depth = self.depth;
+        let mut rows = self.rows;
+        while i < n {
+            let b = data[i];
+            match b {
+                b'\'' | b'"' => {
+                    let mut j = i + 1;
+                    loop {
+                        let Some(k) = memchr2(b, b'\\', &data[j..]) else {
+                            self.state = State::Quoted(b);
+                            i = n;
+                            break;
+                        };
+                        let p = j + k;
+                        if p + 1 >= n {
+                            self.state = if data[p] == b {
+                                State::QuoteClose(b)
+                            } else {
+                                State::QuotedEscape(b)
+                            };
+                            i = n;
+                            break;
+                        }
+                        if data[p] == b'\\' || data[p + 1] == b {
+                            j = p + 2;
+                        } else {
+                            i = p + 1;
+                            break;
+                        }
+                    }
+                }
+                b'(' => {
+                    if depth == 0 {
+                        rows += 1;
+                    }
+                    depth = depth.saturating_add(1);
+                    i += 1;
+                }
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                }
+                b',' | b'\n' | b' ' | b'\r' | b'\t' => i += 1,
+                _ if depth > 0 && !STOP[usize::from(b)] => {
+                    i += 1;
+                    while i < n && !STOP[usize::from(data[i])] {
+                        i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.depth = depth;
+        self.rows = rows;
+        self.word_len = 0;
+        i
     }
 
     fn apply_delimiter(&mut self) {
