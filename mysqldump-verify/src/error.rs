@@ -43,7 +43,7 @@ pub enum Error {
     },
     /// A member's CRC-32 or length (ISIZE) does not match what was decoded.
     #[error(
-        "gzip member {member} fails its check at byte {offset}: crc32 {found:08x}/{expected:08x}, size {found_size}/{expected_size}"
+        "gzip member {member} fails its check at byte {offset}: crc32 {found:08x} (trailer: {expected:08x}), size {found_size} (trailer: {expected_size})"
     )]
     GzipCheck {
         /// Member number, from 1.
