@@ -561,3 +561,87 @@ mod zstd_frames {
         }
     }
 }
+
+#[cfg(all(test, feature = "gzip", feature = "zstd"))]
+mod tests {
+    use std::io::Write;
+
+    use crate::{Compression, Error, Verdict, verify};
+
+    const SQL: &[u8] = b"-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n\
+LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2);\nUNLOCK TABLES;\n\
+-- Dump completed on 2026-11-27 12:00:00\n";
+
+    fn gz(b: &[u8], name: bool) -> std::vec::Vec<u8> {
+        let mut builder = flate2::GzBuilder::new();
+        if name {
+            builder = builder
+                .filename("dump.sql")
+                .comment("nightly")
+                .extra(&b"xy"[..]);
+        }
+        let mut e = builder.write(std::vec::Vec::new(), flate2::Compression::fast());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_members_with_optional_header_fields() {
+        let mut two = gz(&SQL[..70], true);
+        two.extend_from_slice(&gz(&SQL[70..], false));
+        let r = verify(&two);
+        assert_eq!(r.verdict, Verdict::Complete, "{:?}", r.reason);
+        assert_eq!(r.compression, Compression::Gzip { members: 2 });
+        assert_eq!(r.rows, 2);
+    }
+
+    #[test]
+    fn gzip_faults() {
+        let good = gz(SQL, false);
+        let mut bad_crc = good.clone();
+        let n = bad_crc.len();
+        bad_crc[n - 8] ^= 1;
+        let r = verify(&bad_crc);
+        assert_eq!(r.verdict, Verdict::Incomplete);
+        assert!(matches!(
+            r.container_error,
+            Some(Error::GzipCheck { member: 1, .. })
+        ));
+
+        let r = verify(&good[..n - 1]);
+        assert_eq!(
+            r.container_error,
+            Some(Error::GzipTruncated {
+                member: 1,
+                offset: n as u64 - 1
+            })
+        );
+
+        let mut garbage = good.clone();
+        garbage.extend_from_slice(b"junk");
+        let r = verify(&garbage);
+        assert_eq!(
+            r.container_error,
+            Some(Error::GzipTrailingGarbage {
+                member: 1,
+                offset: n as u64
+            })
+        );
+        assert_eq!(r.verdict, Verdict::Incomplete);
+    }
+
+    #[test]
+    fn zstd_frames_and_truncation() {
+        let mut z = zstd::encode_all(&SQL[..50], 3).unwrap();
+        z.extend_from_slice(&zstd::encode_all(&SQL[50..], 3).unwrap());
+        let r = verify(&z);
+        assert_eq!(r.verdict, Verdict::Complete, "{:?}", r.reason);
+        assert_eq!(r.compression, Compression::Zstd { frames: 2 });
+        let r = verify(&z[..z.len() - 3]);
+        assert!(matches!(
+            r.container_error,
+            Some(Error::ZstdTruncated { frame: 2, .. })
+        ));
+        assert_eq!(r.verdict, Verdict::Incomplete);
+    }
+}

@@ -81,6 +81,21 @@ fn clip_vec(b: &[u8]) -> Vec<u8> {
 }
 
 impl DumpState {
+    #[cfg(test)]
+    pub(crate) fn statement_count(&self) -> u64 {
+        self.statements
+    }
+
+    #[cfg(test)]
+    pub(crate) fn row_count(&self) -> u64 {
+        self.rows
+    }
+
+    #[cfg(test)]
+    pub(crate) fn has_sandbox(&self) -> bool {
+        self.sandbox
+    }
+
     /// A client command (`DELIMITER`): SQL-dump material, not a statement.
     pub(crate) fn statement_client_command(&mut self) {
         self.known_statements += 1;

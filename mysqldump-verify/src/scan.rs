@@ -659,3 +659,82 @@ impl Scanner {
         (state, pending, None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feed `sql` one byte at a time and whole; both must agree. Returns the statements'
+    /// heads (as the classifier sees them) and the end state.
+    fn run(sql: &[u8]) -> (u64, EndState, Option<alloc::vec::Vec<u8>>) {
+        let mut a = Scanner::default();
+        a.feed(sql);
+        let mut b = Scanner::default();
+        for byte in sql {
+            b.feed(core::slice::from_ref(byte));
+        }
+        let (ea, pa, _) = a.end();
+        let pa = pa.map(<[u8]>::to_vec);
+        let (eb, pb, _) = b.end();
+        assert_eq!((ea, pa.as_deref()), (eb, pb));
+        (a.dump_statements(), ea, pa)
+    }
+
+    impl Scanner {
+        fn dump_statements(&self) -> u64 {
+            self.dump.statement_count()
+        }
+    }
+
+    #[test]
+    fn semicolons_inside_strings_comments_and_identifiers_do_not_end_statements() {
+        let (n, end, _) = run(b"INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'a\\';');\n");
+        assert_eq!((n, end), (1, EndState::Clean));
+        let (n, end, _) = run(b"SELECT 1 /* ; */ -- ;\n# ;\n;\n");
+        assert_eq!((n, end), (1, EndState::Clean));
+    }
+
+    #[test]
+    fn dash_dash_needs_a_blank_to_be_a_comment() {
+        // `5--3` is arithmetic, so the `;` after it ends the statement.
+        let (n, end, _) = run(b"SELECT 5--3;\n");
+        assert_eq!((n, end), (1, EndState::Clean));
+        let (n, end, _) = run(b"SELECT 5 -- 3;\n");
+        assert_eq!((n, end), (0, EndState::MidStatement));
+    }
+
+    #[test]
+    fn executable_comments_are_sql_and_the_sandbox_line_is_not() {
+        let mut s = Scanner::default();
+        s.feed(b"/*M!999999\\- enable the sandbox mode */ \n/*!40101 SET NAMES utf8mb4 */;\n");
+        let (end, pending, _) = s.end();
+        assert_eq!((end, pending), (EndState::Clean, None));
+        assert_eq!(s.dump.statement_count(), 1);
+        assert!(s.dump.has_sandbox());
+    }
+
+    #[test]
+    fn delimiter_blocks() {
+        let sql = b"DELIMITER ;;\n/*!50003 CREATE*/ /*!50003 TRIGGER t BEFORE INSERT ON o FOR EACH ROW BEGIN SET NEW.a = 1; SET NEW.b = 2; END */;;\nDELIMITER ;\nSELECT 1;\n";
+        let (n, end, _) = run(sql);
+        assert_eq!((n, end), (2, EndState::Clean));
+    }
+
+    #[test]
+    fn end_states() {
+        assert_eq!(run(b"INSERT INTO t VALUES ('abc").1, EndState::InString);
+        assert_eq!(run(b"INSERT INTO t VALUES ('a\\").1, EndState::InString);
+        assert_eq!(run(b"SELECT `ab").1, EndState::InIdentifier);
+        assert_eq!(run(b"/* open").1, EndState::InComment);
+        assert_eq!(run(b"/*!40101 SET x=1").1, EndState::InComment);
+        assert_eq!(run(b"SELECT 'done'").1, EndState::MidStatement);
+        assert_eq!(run(b"-- just a comment").1, EndState::Clean);
+    }
+
+    #[test]
+    fn rows_are_counted_after_values_only() {
+        let mut s = Scanner::default();
+        s.feed(b"INSERT INTO `t` (`a`, `b`) VALUES (1,'(x)'),(2,NULL),\n(3,0x28);\n");
+        assert_eq!(s.dump.row_count(), 3);
+    }
+}
