@@ -666,7 +666,7 @@ mod tests {
 
     /// Feed `sql` one byte at a time and whole; both must agree. Returns the statements'
     /// heads (as the classifier sees them) and the end state.
-    fn run(sql: &[u8]) -> (u64, EndState, Option<alloc::vec::Vec<u8>>) {
+    fn run(sql: &[u8]) -> (u64, EndState, Option<Vec<u8>>) {
         let mut a = Scanner::default();
         a.feed(sql);
         let mut b = Scanner::default();
