@@ -26,7 +26,7 @@ LOCK TABLES `big` WRITE;\n",
                 "({id},'row {id} it\\'s; a \\\"payload\\\" {}',{},{})",
                 "x".repeat(40 + (x % 110) as usize),
                 x % 100_000,
-                if x % 7 == 0 {
+                if x.is_multiple_of(7) {
                     "NULL".to_string()
                 } else {
                     format!("0x{x:016X}")
