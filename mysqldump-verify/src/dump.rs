@@ -1,7 +1,7 @@
 //! The dump-level picture: header, preamble, tables and their data sections,
 //! postamble, trailer, and the verdict drawn from them.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -53,7 +53,10 @@ pub(crate) struct DumpState {
     after_trailer: Option<u64>,
     current_db: Option<Vec<u8>>,
     databases: Vec<String>,
+    database_set: BTreeSet<Vec<u8>>,
     tables: Vec<TableReport>,
+    /// The last table seen past [`MAX_TABLES`], so that its statements count it once.
+    last_overflow: Option<Key>,
     index: BTreeMap<Key, usize>,
     table_count: u64,
     open: Option<Open>,
@@ -138,11 +141,10 @@ impl DumpState {
 
     fn set_db(&mut self, db: Vec<u8>) {
         let db = clip_vec(&db);
-        if self.databases.len() < MAX_DATABASES {
-            let s = String::from_utf8_lossy(&db).into_owned();
-            if !self.databases.contains(&s) {
-                self.databases.push(s);
-            }
+        if self.databases.len() < MAX_DATABASES && !self.database_set.contains(&db) {
+            self.databases
+                .push(String::from_utf8_lossy(&db).into_owned());
+            self.database_set.insert(db.clone());
         }
         self.current_db = Some(db);
     }
@@ -165,10 +167,16 @@ impl DumpState {
         if let Some(&i) = self.index.get(key) {
             return Some(i);
         }
-        self.table_count += 1;
         if self.tables.len() >= MAX_TABLES {
+            // Past the cap names are not kept; a dump writes each table's statements
+            // together, so counting changes of name counts tables.
+            if self.last_overflow.as_ref() != Some(key) {
+                self.table_count += 1;
+                self.last_overflow = Some(key.clone());
+            }
             return None;
         }
+        self.table_count += 1;
         let i = self.tables.len();
         self.tables.push(TableReport {
             table: name_of(key),
