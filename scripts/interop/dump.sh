@@ -153,11 +153,11 @@ done
 expect "cut at every 4 KiB" "$cut_ok of $cuts cuts of $total bytes incomplete" [ "$cut_ok" = "$cuts" ]
 
 # Cut right after the last UNLOCK TABLES: every statement is whole, only the end is gone.
-n=$(grep -n '^UNLOCK TABLES;$' "$D/normal.sql" | tail -1 | cut -d: -f1)
+n=$(grep -an '^UNLOCK TABLES;$' "$D/normal.sql" | tail -1 | cut -d: -f1)
 head -n "$n" "$D/normal.sql" > "$D/cut_after_unlock.sql"
 check "cut after the last UNLOCK TABLES" incomplete "$D/cut_after_unlock.sql" "no \`-- Dump completed\`"
 # Cut at a row boundary inside an extended INSERT (the file ends with "),\n").
-n=$(grep -n '),$' "$D/normal.sql" | sed -n 500p | cut -d: -f1)
+n=$(grep -an '),$' "$D/normal.sql" | sed -n 500p | cut -d: -f1)
 head -n "$n" "$D/normal.sql" > "$D/cut_at_row.sql"
 check "cut at a row boundary" incomplete "$D/cut_at_row.sql" "cut while dumping table \`shop\`.\`medium\`"
 # A full disk from the first write: an empty file.
