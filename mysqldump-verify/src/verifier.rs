@@ -8,8 +8,9 @@ use crate::scan::Scanner;
 ///
 /// Feed it the bytes of a dump (plain SQL, or gzip / zstd when those features are on)
 /// in chunks of any size, then call [`finish`](Self::finish). Memory stays constant
-/// whatever the size of the dump (a few hundred KiB with a decompressor, plus at most
-/// 10 000 table names), and the report does not depend on how the input was chunked.
+/// whatever the size of the dump (a 128 KiB output buffer and the window of the gzip or
+/// zstd decoder, plus at most 10 000 table names), and the report does not depend on
+/// how the input was chunked.
 ///
 /// ```
 /// use hostkit_mysqldump_verify::{Verdict, Verifier};

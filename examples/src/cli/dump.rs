@@ -18,8 +18,10 @@ const READ_BUF: usize = 256 * 1024;
 /// `hostkit dump ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Verify dumps (plain SQL, gzip or zstd, told apart by their first bytes); `-` reads
-    /// standard input. Exit 0 when every file is complete, 1 otherwise, 2 on an I/O error.
+    /// Verify dumps: plain SQL, gzip or zstd; `-` reads standard input.
+    ///
+    /// The format is told by the first bytes. One line per file. Exit 0 when every file
+    /// is complete, 1 otherwise, 2 on an I/O error.
     Verify {
         /// One JSON object per file, one per line.
         #[arg(long)]
@@ -28,9 +30,10 @@ pub(crate) enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
     },
-    /// Run a dump command, compress its output (by the extension: .gz, .zst, else
-    /// plain) into FILE, and verify it in the same pass. FILE appears only when the
-    /// command exits 0 and the dump is complete; otherwise the output is left in
+    /// Run a dump command, write its output compressed, and verify it in the same pass.
+    ///
+    /// The compression follows FILE's extension: .gz, .zst, else none. FILE appears only
+    /// when the command exits 0 and the dump is complete; otherwise the output is left in
     /// FILE.partial and the exit code is 1.
     Run {
         /// Where to write the dump: FILE.gz, FILE.zst or FILE.
