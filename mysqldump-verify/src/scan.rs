@@ -454,6 +454,7 @@ impl Scanner {
             self.start_offset = pos;
             self.dump.significant = true;
         }
+        self.seen_significant = true;
         self.at_line_start = false;
     }
 
