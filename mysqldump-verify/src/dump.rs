@@ -47,7 +47,9 @@ pub(crate) struct DumpState {
     /// Closing `SET ...=@OLD_...` statements since the last other statement, and whether
     /// the run holds the `SQL_NOTES` one.
     postamble_run: u32,
-    postamble_notes: bool,
+    postamble_last: bool,
+    /// The variable the preamble saved last: restoring it ends the postamble.
+    last_saved: Option<Vec<u8>>,
     trailer: Option<Option<String>>,
     /// Offset of the end of the first statement after the last trailer.
     after_trailer: Option<u64>,
@@ -206,13 +208,14 @@ impl DumpState {
         if self.trailer.is_some() && self.after_trailer.is_none() {
             self.after_trailer = Some(end);
         }
-        if let Stmt::Postamble(notes) = st {
+        if let Stmt::Postamble(var) = &st {
             self.postamble_run += 1;
-            self.postamble_notes |= notes;
+            let last: &[u8] = self.last_saved.as_deref().unwrap_or(b"SQL_NOTES");
+            self.postamble_last |= var[..] == *last;
             return;
         }
         self.postamble_run = 0;
-        self.postamble_notes = false;
+        self.postamble_last = false;
         match st {
             Stmt::Insert(n) => {
                 let key = self.key(n);
@@ -312,7 +315,10 @@ impl DumpState {
             }
             Stmt::DropTable(_) => {}
             Stmt::CreateDatabase(db) | Stmt::Use(db) => self.set_db(db),
-            Stmt::Preamble => self.preamble = true,
+            Stmt::Preamble(var) => {
+                self.preamble = true;
+                self.last_saved = Some(var);
+            }
             Stmt::Postamble(_) | Stmt::Other | Stmt::Unknown => {}
         }
     }
@@ -344,7 +350,7 @@ impl DumpState {
             }
         }
         let open_table = open.map(|(k, p)| (name_of(&k), p));
-        let postamble = self.postamble_run > 0 && self.postamble_notes;
+        let postamble = self.postamble_run > 0 && self.postamble_last;
         let trailer = match &self.trailer {
             Some(Some(d)) => Trailer::Dated(d.clone()),
             Some(None) => Trailer::Undated,

@@ -384,7 +384,8 @@ pub struct Report {
     pub header: bool,
     /// The `SET @OLD_...=@@...` preamble.
     pub preamble: bool,
-    /// The closing `SET ...=@OLD_...` statements are the last statements.
+    /// The closing `SET X=@OLD_X` statements are the last statements, and they restore
+    /// the variable the preamble saved last (`SQL_NOTES` for mysqldump).
     pub postamble: bool,
     /// The `-- Dump completed` line.
     pub trailer: Trailer,

@@ -22,10 +22,10 @@ pub(crate) enum Stmt {
     DropTable(RawName),
     CreateDatabase(Vec<u8>),
     Use(Vec<u8>),
-    /// `SET @OLD_X=@@X ...`
-    Preamble,
-    /// `SET X=@OLD_X`; true for the last one (`SQL_NOTES`).
-    Postamble(bool),
+    /// `SET @OLD_X=@@X ...`: the variable saved, upper case.
+    Preamble(Vec<u8>),
+    /// `SET X=@OLD_X`: the variable restored, upper case.
+    Postamble(Vec<u8>),
     /// Another SQL statement.
     Other,
     /// Not SQL a dump would hold.
@@ -265,13 +265,15 @@ pub(crate) fn classify(head: &[u8]) -> Stmt {
         let rest = &head[lx.i..];
         let trimmed = trim_start(rest);
         if starts_with_ci(trimmed, b"@OLD_") {
-            return Stmt::Preamble;
+            let name = &trimmed[5..];
+            let end = name.iter().position(|&b| !is_word(b)).unwrap_or(name.len());
+            return Stmt::Preamble(name[..end].to_ascii_uppercase());
         }
         if let Some(eqpos) = memchr::memchr(b'=', trimmed)
             && starts_with_ci(trim_start(&trimmed[eqpos + 1..]), b"@OLD_")
         {
             let lhs = trim_end(&trimmed[..eqpos]);
-            return Stmt::Postamble(lhs.eq_ignore_ascii_case(b"SQL_NOTES"));
+            return Stmt::Postamble(lhs.to_ascii_uppercase());
         }
         return Stmt::Other;
     }
@@ -443,15 +445,15 @@ mod tests {
         assert_eq!(classify(b"USE `odd-db`"), Stmt::Use(b"odd-db".to_vec()));
         assert_eq!(
             classify(b" SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 "),
-            Stmt::Preamble
+            Stmt::Preamble(b"SQL_NOTES".to_vec())
         );
         assert_eq!(
-            classify(b" SET SQL_NOTES=@OLD_SQL_NOTES "),
-            Stmt::Postamble(true)
+            classify(b" SET sql_notes=@OLD_SQL_NOTES "),
+            Stmt::Postamble(b"SQL_NOTES".to_vec())
         );
         assert_eq!(
             classify(b" SET TIME_ZONE=@OLD_TIME_ZONE "),
-            Stmt::Postamble(false)
+            Stmt::Postamble(b"TIME_ZONE".to_vec())
         );
         assert_eq!(classify(b" SET NAMES utf8mb4 "), Stmt::Other);
         assert_eq!(classify(b"hello world"), Stmt::Unknown);

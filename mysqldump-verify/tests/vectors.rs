@@ -72,11 +72,19 @@ fn every_vector_gets_its_verdict() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
-/// A cut inside the first line or two leaves neither header nor preamble: it cannot be
-/// told from a `--compact` dump or from no dump at all.
+/// A cut before the first marker is whole (the header line, or the first `SET @OLD_`
+/// statement of the preamble) cannot be told from a `--compact` dump or from no dump
+/// at all.
 fn header_cut(bytes: &[u8], cut: usize) -> bool {
-    let first_statement = bytes.windows(2).position(|w| w == b";\n").unwrap();
-    cut <= first_statement || !bytes[..cut].windows(6).any(|w| w == b" dump ") && cut < 120
+    let find = |pat: &[u8]| bytes.windows(pat.len()).position(|w| w == pat);
+    let line_end = |from: usize| from + bytes[from..].iter().position(|&b| b == b'\n').unwrap();
+    let header = find(b" dump 10.").map(line_end);
+    let preamble = find(b"@OLD_").map(|p| p + bytes[p..].iter().position(|&b| b == b';').unwrap());
+    let first = match (header, preamble) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(bytes.len()),
+    };
+    cut <= first
 }
 
 #[test]
