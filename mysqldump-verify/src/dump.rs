@@ -437,6 +437,19 @@ impl DumpState {
         } else {
             (Verdict::Undecidable, Some(Reason::NoMarkers))
         };
+        if verdict == Verdict::Incomplete
+            && container_error.is_none()
+            && sql_bytes > 0
+            && sql_bytes.is_multiple_of(4096)
+        {
+            // stdio writes whole buffers: a writer killed mid-dump leaves such a size.
+            self.warn(
+                sql_bytes,
+                String::from(
+                    "the SQL ends at a multiple of 4096 bytes: the writer was probably killed",
+                ),
+            );
+        }
         let (dialect, tool_version, distribution) = match self.header {
             Some((maria, v, d)) => (
                 if maria || d.contains("MariaDB") {

@@ -115,3 +115,17 @@ fn every_cut_of_a_complete_dump_is_incomplete() {
         }
     }
 }
+
+#[test]
+fn a_cut_at_a_page_multiple_says_the_writer_was_probably_killed() {
+    let bytes = read("mariadb_normal.sql");
+    let r = verify_chunked(&bytes[..8192], 4096);
+    assert_eq!(r.verdict, Verdict::Incomplete);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.offset == 8192 && w.text.contains("killed"))
+    );
+    let r = verify_chunked(&bytes[..8191], 4096);
+    assert!(r.warnings.iter().all(|w| !w.text.contains("killed")));
+}
