@@ -27,10 +27,31 @@ LOCK TABLES `log` WRITE;\n/*!40000 ALTER TABLE `log` DISABLE KEYS */;\nINSERT IN
     d
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hostkit-dump-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A scratch directory for one test, removed when the test ends.
+struct TestDir(PathBuf);
+
+impl TestDir {
+    fn new(test: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("hostkit-dump-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&p).unwrap();
+        Self(p)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn hostkit(args: &[&str], stdin: Option<&[u8]>) -> Output {
@@ -51,12 +72,6 @@ fn hostkit(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn write(name: &str, bytes: &[u8]) -> String {
-    let p = tmp(name);
-    std::fs::write(&p, bytes).unwrap();
-    p.display().to_string()
-}
-
 fn gzip(b: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(b).unwrap();
@@ -65,7 +80,8 @@ fn gzip(b: &[u8]) -> Vec<u8> {
 
 #[test]
 fn complete_dump_text_line_and_exit_0() {
-    let f = write("ok.sql", &dump(5));
+    let dir = TestDir::new("complete_dump_text_line_and_exit_0");
+    let f = dir.write("ok.sql", &dump(5));
     let out = hostkit(&["dump", "verify", &f], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
@@ -77,9 +93,10 @@ fn complete_dump_text_line_and_exit_0() {
 
 #[test]
 fn cut_dump_names_the_table_and_byte() {
+    let dir = TestDir::new("cut_dump_names_the_table_and_byte");
     let d = dump(50);
     let cut = d.len() / 2;
-    let f = write("cut.sql.gz", &gzip(&d[..cut]));
+    let f = dir.write("cut.sql.gz", &gzip(&d[..cut]));
     let out = hostkit(&["dump", "verify", &f], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
@@ -91,7 +108,8 @@ fn cut_dump_names_the_table_and_byte() {
 
 #[test]
 fn json_fields_one_line_per_file_and_stdin() {
-    let good = write("json-ok.sql", &dump(3));
+    let dir = TestDir::new("json_fields_one_line_per_file_and_stdin");
+    let good = dir.write("json-ok.sql", &dump(3));
     let d = dump(3);
     let bad = &d[..d.len() - 20];
     let out = hostkit(&["dump", "verify", "--json", &good, "-"], Some(bad));
@@ -122,11 +140,12 @@ fn json_fields_one_line_per_file_and_stdin() {
 
 #[test]
 fn compact_is_undecidable_and_junk_is_not_a_dump() {
-    let compact = write(
+    let dir = TestDir::new("compact_is_undecidable_and_junk_is_not_a_dump");
+    let compact = dir.write(
         "compact.sql",
         b"/*M!999999\\- enable the sandbox mode */ \nINSERT INTO `t` VALUES (1);\n",
     );
-    let junk = write("junk.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    let junk = dir.write("junk.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     let out = hostkit(&["dump", "verify", "--json", &compact, &junk], None);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
@@ -145,9 +164,9 @@ fn missing_file_is_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dump.sql"));
 }
 
-fn script(name: &str, body: &[u8], exit: i32) -> String {
-    let data = write(&format!("{name}.data"), body);
-    let p = tmp(name);
+fn script(dir: &TestDir, name: &str, body: &[u8], exit: i32) -> String {
+    let data = dir.write(&format!("{name}.data"), body);
+    let p = dir.path(name);
     std::fs::write(&p, format!("#!/bin/sh\ncat '{data}'\nexit {exit}\n")).unwrap();
     #[cfg(unix)]
     {
@@ -166,9 +185,10 @@ fn read_gz(p: &Path) -> Vec<u8> {
 
 #[test]
 fn run_writes_verified_gzip_and_fails_on_a_failed_dump() {
+    let dir = TestDir::new("run_writes_verified_gzip_and_fails_on_a_failed_dump");
     let d = dump(20);
-    let good = script("good.sh", &d, 0);
-    let out_path = tmp("run-ok.sql.gz");
+    let good = script(&dir, "good.sh", &d, 0);
+    let out_path = dir.path("run-ok.sql.gz");
     let out = hostkit(
         &[
             "dump",
@@ -185,8 +205,8 @@ fn run_writes_verified_gzip_and_fails_on_a_failed_dump() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(": complete (1 table, 20 rows"));
 
     // The tool fails after writing a complete-looking dump: still a failure.
-    let failing = script("failing.sh", &d, 2);
-    let out_path = tmp("run-fail.sql.zst");
+    let failing = script(&dir, "failing.sh", &d, 2);
+    let out_path = dir.path("run-fail.sql.zst");
     let out = hostkit(
         &[
             "dump",
@@ -200,15 +220,15 @@ fn run_writes_verified_gzip_and_fails_on_a_failed_dump() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(!out_path.exists());
-    let partial = tmp("run-fail.sql.zst.partial");
+    let partial = dir.path("run-fail.sql.zst.partial");
     assert_eq!(
         zstd::decode_all(std::fs::File::open(&partial).unwrap()).unwrap(),
         d
     );
 
     // The tool exits 0 but the dump is cut: a failure too.
-    let cut = script("cut.sh", &d[..d.len() / 2], 0);
-    let out_path = tmp("run-cut.sql");
+    let cut = script(&dir, "cut.sh", &d[..d.len() / 2], 0);
+    let out_path = dir.path("run-cut.sql");
     let out = hostkit(
         &[
             "dump",
