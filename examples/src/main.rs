@@ -44,6 +44,9 @@ enum Command {
     /// HSTS (RFC 6797): header values, the preload check, curl's cache file.
     #[command(subcommand)]
     Hsts(cli::hsts::Command),
+    /// Verify mysqldump / mariadb-dump output, or run a dump and verify it as it is written.
+    #[command(subcommand)]
+    Dump(cli::dump::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Srs(cmd) => cli::srs::run(cmd),
         Command::Proxy(cmd) => cli::proxy::run(cmd),
         Command::Hsts(cmd) => cli::hsts::run(cmd),
+        Command::Dump(cmd) => cli::dump::run(cmd),
         Command::Demo => demo::run(),
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod caa;
 pub(crate) mod srs;
 pub(crate) mod proxy;
 pub(crate) mod hsts;
+pub(crate) mod dump;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

@@ -8,6 +8,7 @@ mod caa;
 mod srs;
 mod proxy;
 mod hsts;
+mod dump;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -79,6 +80,7 @@ pub(crate) fn run() -> ExitCode {
         part!(report, srs);
         part!(report, proxy);
         part!(report, hsts);
+        part!(report, dump);
     });
     println!();
     println!(
