@@ -3,7 +3,7 @@
 //! hostkit crate to real sockets; the crates themselves do no I/O.
 
 pub mod caa_dns;
-pub mod srs_tcp_table;
+pub mod hsts_server;
 pub mod proxy_echo;
 pub mod proxy_forward;
-pub mod hsts_server;
+pub mod srs_tcp_table;

@@ -32,12 +32,12 @@ struct Cli {
 enum Command {
     // One variant per area, in the order of the README's crate table:
     // `#[command(subcommand)] Srs(cli::srs::Command),` routed to `cli::srs::run`.
-    /// CAA records: parse zone text or wire, decide issuance over a zone.
-    #[command(subcommand)]
-    Caa(cli::caa::Command),
     /// Sender Rewriting Scheme: forward senders into SRS addresses and reverse them.
     #[command(subcommand)]
     Srs(cli::srs::Command),
+    /// CAA records: parse zone text or wire, decide issuance over a zone.
+    #[command(subcommand)]
+    Caa(cli::caa::Command),
     /// PROXY protocol v1/v2 headers: decode and encode.
     #[command(subcommand)]
     Proxy(cli::proxy::Command),
@@ -55,8 +55,8 @@ fn main() -> ExitCode {
     // clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
     match cli.command {
-        Command::Caa(cmd) => cli::caa::run(cmd),
         Command::Srs(cmd) => cli::srs::run(cmd),
+        Command::Caa(cmd) => cli::caa::run(cmd),
         Command::Proxy(cmd) => cli::proxy::run(cmd),
         Command::Hsts(cmd) => cli::hsts::run(cmd),
         Command::Dump(cmd) => cli::dump::run(cmd),

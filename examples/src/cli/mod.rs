@@ -4,10 +4,10 @@
 
 // One line per area: `pub(crate) mod srs;`
 pub(crate) mod caa;
-pub(crate) mod srs;
-pub(crate) mod proxy;
-pub(crate) mod hsts;
 pub(crate) mod dump;
+pub(crate) mod hsts;
+pub(crate) mod proxy;
+pub(crate) mod srs;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

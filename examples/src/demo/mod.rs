@@ -5,10 +5,10 @@
 
 // One line per area: `mod srs;`
 mod caa;
-mod srs;
-mod proxy;
-mod hsts;
 mod dump;
+mod hsts;
+mod proxy;
+mod srs;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -76,8 +76,8 @@ pub(crate) fn run() -> ExitCode {
     runtime.block_on(async {
         // One line per area, in the order of the README's crate table:
         // `part!(report, srs);` calls `srs::run(&mut report)`.
-        part!(report, caa);
         part!(report, srs);
+        part!(report, caa);
         part!(report, proxy);
         part!(report, hsts);
         part!(report, dump);
