@@ -32,6 +32,9 @@ struct Cli {
 enum Command {
     // One variant per area, in the order of the README's crate table:
     // `#[command(subcommand)] Srs(cli::srs::Command),` routed to `cli::srs::run`.
+    /// SPF (RFC 7208): parse records, check hosts against a zone or real DNS.
+    #[command(subcommand)]
+    Spf(cli::spf::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     // clap exits with 2 on a usage error and 0 for --help and --version.
     let cli = Cli::parse();
     match cli.command {
+        Command::Spf(cmd) => cli::spf::run(cmd),
         Command::Demo => demo::run(),
     }
 }

@@ -221,11 +221,11 @@ fn optional_domain(t: &str, rest: &str, at: usize) -> Result<Option<MacroString>
 fn split_dual_cidr<'a>(t: &str, rest: &'a str, at: usize) -> Result<(&'a str, DualCidr), Error> {
     let mut s = rest;
     let mut cidr = DualCidr::default();
-    if let Some((head, digits)) = cidr_suffix(s) {
-        if let Some(h) = head.strip_suffix('/') {
-            cidr.v6 = Some(cidr_len(digits, 128, t, at + head.len() + 1)?);
-            s = h;
-        }
+    if let Some((head, digits)) = cidr_suffix(s)
+        && let Some(h) = head.strip_suffix('/')
+    {
+        cidr.v6 = Some(cidr_len(digits, 128, t, at + head.len() + 1)?);
+        s = h;
     }
     if let Some((head, digits)) = cidr_suffix(s) {
         cidr.v4 = Some(cidr_len(digits, 32, t, at + head.len() + 1)?);

@@ -2,7 +2,7 @@
 //! from `../../shared/conformance/spf` or `$HOSTKIT_SPF_SUITE_DIR`.
 
 #[path = "support/zone.rs"]
-mod zone;
+pub mod zone;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -214,4 +214,31 @@ fn rfc4408_suite_differs_only_where_rfc7208_changed_the_rule() {
         .collect();
     expected.sort_unstable();
     assert_eq!(differing, expected);
+}
+
+#[test]
+fn zone_driver_follows_the_suite_rules() {
+    use hostkit_spf::{Answer, Query, QueryType};
+    let zone = Zone::from_yaml(
+        "zonedata:\n  a.example.com:\n    - SPF: v=spf1 -all\n    - TIMEOUT\n  b.example.com:\n    - SPF: v=spf1 +all\n    - TXT: NONE\n  c.example.com:\n    - CNAME: a.example.com\n",
+    )
+    .expect("zone");
+    let q = |name: &str, qtype| {
+        zone.answer(&Query {
+            name: name.into(),
+            qtype,
+        })
+    };
+    assert_eq!(
+        q("a.example.com", QueryType::Txt),
+        Answer::Txt(vec![vec![b"v=spf1 -all".to_vec()]])
+    );
+    assert_eq!(q("a.example.com", QueryType::A), Answer::TempError);
+    assert_eq!(q("b.example.com", QueryType::Txt), Answer::NoData);
+    assert_eq!(
+        q("c.example.com", QueryType::Txt),
+        Answer::Txt(vec![vec![b"v=spf1 -all".to_vec()]])
+    );
+    assert_eq!(q("missing.example.com", QueryType::A), Answer::NxDomain);
+    assert_eq!(q("error.example.com", QueryType::A), Answer::TempError);
 }

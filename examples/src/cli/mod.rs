@@ -3,6 +3,7 @@
 //! reading inputs from arguments or standard input.
 
 // One line per area: `pub(crate) mod srs;`
+pub(crate) mod spf;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

@@ -4,6 +4,7 @@
 //! and checks what it shows: a failed check makes the tour exit 1.
 
 // One line per area: `mod srs;`
+mod spf;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -71,6 +72,7 @@ pub(crate) fn run() -> ExitCode {
     runtime.block_on(async {
         // One line per area, in the order of the README's crate table:
         // `part!(report, srs);` calls `srs::run(&mut report)`.
+        part!(report, spf);
     });
     println!();
     println!(
