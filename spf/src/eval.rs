@@ -854,9 +854,13 @@ impl<'a> Run<'a> {
                 QueryType::Aaaa
             };
             let ok = match self.dns(n, qtype)? {
-                Answer::A(v) => v.iter().any(|a| IpAddr::V4(*a) == ip),
-                Answer::Aaaa(v) => v.iter().any(|a| IpAddr::V6(*a) == ip),
-                _ => false,
+                Answer::A(v) if !v.is_empty() => v.iter().any(|a| IpAddr::V4(*a) == ip),
+                Answer::Aaaa(v) if !v.is_empty() => v.iter().any(|a| IpAddr::V6(*a) == ip),
+                Answer::TempError => false,
+                _ => {
+                    self.void(n)?;
+                    false
+                }
             };
             if ok {
                 out.push(normalize(n));

@@ -357,7 +357,12 @@ pub(crate) fn check_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
     if s.is_empty() {
         return Err((ErrorKind::MissingDomain, 0));
     }
-    check(s, Context::Domain)?;
+    // Fast path: plain text with no macro needs only the character check.
+    if s.iter().fold(false, |m, &c| {
+        m | (c == b'%' || c.wrapping_sub(0x21) >= 0x5e)
+    }) {
+        check(s, Context::Domain)?;
+    }
     // Ends with a macro expansion?
     if s.ends_with(b"}") {
         return Ok(());

@@ -35,127 +35,181 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
     let b = s.as_bytes();
     if !is_spf_record(b) {
         let end = b.iter().position(|&c| c == b' ').unwrap_or(b.len());
-        return Err(err(ErrorKind::NotSpf, &s[..end], 0));
+        return Err(err(ErrorKind::NotSpf, s.get(..end).unwrap_or(""), 0));
     }
-    if let Some(i) = b.iter().position(|&c| !(0x20..=0x7e).contains(&c)) {
-        let start = b[..i].iter().rposition(|&c| c == b' ').map_or(0, |p| p + 1);
-        let end = b[i..]
+    let n = b.len();
+    // Section 3.1: printable US-ASCII only. A branch-free fold the compiler vectorizes;
+    // the slow path below finds the offending byte.
+    let printable = b.iter().fold(true, |ok, &c| {
+        ok & (c == b' ' || c.wrapping_sub(0x21) < 0x5e)
+    });
+    if !printable {
+        let i = b
             .iter()
-            .position(|&c| c == b' ')
-            .map_or(b.len(), |p| i + p);
-        // Slice on char boundaries: widen to the whole term (spaces are ASCII).
-        return Err(err(ErrorKind::NonAscii, s.get(start..end).unwrap_or(""), i));
+            .position(|&c| c != b' ' && c.wrapping_sub(0x21) >= 0x5e)
+            .unwrap_or(0);
+        let start = b[..i].iter().rposition(|&c| c == b' ').map_or(0, |p| p + 1);
+        let end = b[i..].iter().position(|&c| c == b' ').map_or(n, |p| i + p);
+        return Err(err(ErrorKind::NonAscii, &s[start..end], i));
     }
-    let mut terms = Vec::with_capacity(b.iter().filter(|&&c| c == b' ').count());
+    let mut terms = Vec::with_capacity(n / 8 + 1);
     let mut pos = 6;
     let mut redirect = false;
     let mut exp = false;
-    while pos < b.len() {
+    while pos < n {
         if b[pos] == b' ' {
             pos += 1;
             continue;
         }
-        let end = b[pos..]
-            .iter()
-            .position(|&c| c == b' ')
-            .map_or(b.len(), |p| pos + p);
-        let term = parse_term(&s[pos..end], pos)?;
+        let start = pos;
+        pos = find_space(b, pos);
+        let text = &s[start..pos];
+        let term = parse_term(text, start)?;
         if let Term::Modifier(m) = &term {
             let seen = match m {
-                Modifier::Redirect(_) => Some(&mut redirect),
-                Modifier::Exp(_) => Some(&mut exp),
-                Modifier::Unknown { .. } => None,
-            };
-            if let Some(seen) = seen {
-                if *seen {
-                    return Err(err(ErrorKind::DuplicateModifier, &s[pos..end], pos));
+                Modifier::Redirect(_) => &mut redirect,
+                Modifier::Exp(_) => &mut exp,
+                Modifier::Unknown { .. } => {
+                    terms.push(term);
+                    continue;
                 }
-                *seen = true;
+            };
+            if *seen {
+                return Err(err(ErrorKind::DuplicateModifier, text, start));
             }
+            *seen = true;
         }
         terms.push(term);
-        pos = end;
     }
     Ok(Record { terms })
+}
+
+/// The index of the first space at or after `from`, or `b.len()`: eight bytes at a
+/// time (a zero-byte test on the word XOR-ed with spaces), then byte by byte.
+fn find_space(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ SPACES;
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] != b' ' {
+        i += 1;
+    }
+    i
 }
 
 fn is_name_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')
 }
 
-/// Parse one term; `at` is its offset in the record.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    All,
+    Include,
+    A,
+    Mx,
+    Ptr,
+    Ip4,
+    Ip6,
+    Exists,
+}
+
+fn mechanism_kind(name: &[u8]) -> Option<Kind> {
+    let eq = |w: &[u8]| name.eq_ignore_ascii_case(w);
+    match name.len() {
+        1 if eq(b"a") => Some(Kind::A),
+        2 if eq(b"mx") => Some(Kind::Mx),
+        3 if eq(b"all") => Some(Kind::All),
+        3 if eq(b"ip4") => Some(Kind::Ip4),
+        3 if eq(b"ip6") => Some(Kind::Ip6),
+        3 if eq(b"ptr") => Some(Kind::Ptr),
+        6 if eq(b"exists") => Some(Kind::Exists),
+        7 if eq(b"include") => Some(Kind::Include),
+        _ => None,
+    }
+}
+
+/// Parse one term (already checked to be printable ASCII, no space); `at` is its
+/// offset in the record.
 pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
     let b = t.as_bytes();
-    let (qualifier, explicit, body_at) = match Qualifier::from_byte(b[0]) {
-        Some(q) => (q, true, 1),
-        None => (Qualifier::Pass, false, 0),
+    let (qualifier, explicit) = match b.first().and_then(|&c| Qualifier::from_byte(c)) {
+        Some(q) => (q, true),
+        None => (Qualifier::Pass, false),
     };
+    let body_at = usize::from(explicit);
     let body = &b[body_at..];
     let name_len = body
         .iter()
-        .position(|&c| !is_name_byte(c))
+        .position(|&c| c == b':' || c == b'/' || c == b'=')
         .unwrap_or(body.len());
-    let name = &body[..name_len];
-    let rest = &body[name_len..];
-    if !explicit && rest.first() == Some(&b'=') {
+    if !explicit && body.get(name_len) == Some(&b'=') {
         return parse_modifier(t, name_len, at).map(Term::Modifier);
     }
-    let mech_len = name
-        .iter()
-        .position(|&c| c == b'.' || c == b'-' || c == b'_')
-        .unwrap_or(name.len());
-    let (name, rest) = (&body[..mech_len], &body[mech_len..]);
-    let rest_at = at + body_at + mech_len;
-    let rest_str = &t[body_at + mech_len..];
-    let lower = |n: &[u8], w: &[u8]| n.eq_ignore_ascii_case(w);
-    let mechanism = if lower(name, b"all") {
-        if !rest.is_empty() {
-            return Err(err(ErrorKind::UnexpectedArgument, t, rest_at));
+    let Some(kind) = mechanism_kind(&body[..name_len]) else {
+        return Err(err(ErrorKind::UnknownTerm, t, at));
+    };
+    let rest = &body[name_len..];
+    let rest_at = at + body_at + name_len;
+    let rest_str = &t[body_at + name_len..];
+    let mechanism = match kind {
+        Kind::All => {
+            if !rest.is_empty() {
+                return Err(err(ErrorKind::UnexpectedArgument, t, rest_at));
+            }
+            Mechanism::All
         }
-        Mechanism::All
-    } else if lower(name, b"include") {
-        Mechanism::Include(required_domain(t, rest_str, rest_at)?)
-    } else if lower(name, b"exists") {
-        Mechanism::Exists(required_domain(t, rest_str, rest_at)?)
-    } else if lower(name, b"a") || lower(name, b"mx") {
-        let (spec, cidr) = split_dual_cidr(t, rest_str, rest_at)?;
-        let domain = optional_domain(t, spec, rest_at)?;
-        if lower(name, b"a") {
-            Mechanism::A { domain, cidr }
-        } else {
-            Mechanism::Mx { domain, cidr }
+        Kind::Include => Mechanism::Include(required_domain(t, rest_str, rest_at)?),
+        Kind::Exists => Mechanism::Exists(required_domain(t, rest_str, rest_at)?),
+        Kind::A | Kind::Mx => {
+            let (spec, cidr) = split_dual_cidr(t, rest_str, rest_at)?;
+            let domain = optional_domain(t, spec, rest_at)?;
+            if kind == Kind::A {
+                Mechanism::A { domain, cidr }
+            } else {
+                Mechanism::Mx { domain, cidr }
+            }
         }
-    } else if lower(name, b"ptr") {
-        if rest.first() == Some(&b'/') {
-            return Err(err(ErrorKind::UnexpectedArgument, t, rest_at));
+        Kind::Ptr => {
+            if rest.first() == Some(&b'/') {
+                return Err(err(ErrorKind::UnexpectedArgument, t, rest_at));
+            }
+            Mechanism::Ptr(optional_domain(t, rest_str, rest_at)?)
         }
-        Mechanism::Ptr(optional_domain(t, rest_str, rest_at)?)
-    } else if lower(name, b"ip4") || lower(name, b"ip6") {
-        let Some(value) = rest_str.strip_prefix(':') else {
-            let kind = if lower(name, b"ip4") {
+        Kind::Ip4 | Kind::Ip6 => {
+            let v4 = kind == Kind::Ip4;
+            let bad = if v4 {
                 ErrorKind::InvalidIp4
             } else {
                 ErrorKind::InvalidIp6
             };
-            return Err(err(kind, t, rest_at));
-        };
-        let value_at = rest_at + 1;
-        let (net, len) = match value.find('/') {
-            Some(i) => (&value[..i], Some((&value[i + 1..], value_at + i + 1))),
-            None => (value, None),
-        };
-        if lower(name, b"ip4") {
-            let addr = parse_ip4(net).ok_or_else(|| err(ErrorKind::InvalidIp4, t, value_at))?;
-            let prefix = len.map(|(l, o)| cidr_len(l, 32, t, o)).transpose()?;
-            Mechanism::Ip4 { addr, prefix }
-        } else {
-            let addr =
-                Ipv6Addr::from_str(net).map_err(|_| err(ErrorKind::InvalidIp6, t, value_at))?;
-            let prefix = len.map(|(l, o)| cidr_len(l, 128, t, o)).transpose()?;
-            Mechanism::Ip6 { addr, prefix }
+            let Some(value) = rest_str.strip_prefix(':') else {
+                return Err(err(bad, t, rest_at));
+            };
+            let value_at = rest_at + 1;
+            let (net, len) = match value.as_bytes().iter().position(|&c| c == b'/') {
+                Some(i) => (&value[..i], Some((&value[i + 1..], value_at + i + 1))),
+                None => (value, None),
+            };
+            if v4 {
+                let addr = parse_ip4(net.as_bytes()).ok_or_else(|| err(bad, t, value_at))?;
+                let prefix = len.map(|(l, o)| cidr_len(l, 32, t, o)).transpose()?;
+                Mechanism::Ip4 { addr, prefix }
+            } else {
+                let addr = parse_ip6(net.as_bytes()).ok_or_else(|| err(bad, t, value_at))?;
+                let prefix = len.map(|(l, o)| cidr_len(l, 128, t, o)).transpose()?;
+                Mechanism::Ip6 { addr, prefix }
+            }
         }
-    } else {
-        return Err(err(ErrorKind::UnknownTerm, t, at));
     };
     Ok(Term::Directive(Directive {
         qualifier,
@@ -163,17 +217,129 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
     }))
 }
 
-/// Dotted quad with no leading zeros, exactly four parts (section 5.6).
-fn parse_ip4(s: &str) -> Option<Ipv4Addr> {
-    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit() || c == b'.') {
+fn hex_digit(c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'a'..=b'f' => Some(u32::from(c - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(c - b'A' + 10)),
+        _ => None,
+    }
+}
+
+/// An IPv6 address in the text forms of RFC 4291 section 2.2: eight groups, `::`
+/// compression, and an optional dotted IPv4 tail.
+fn parse_ip6(b: &[u8]) -> Option<Ipv6Addr> {
+    let mut head = [0u16; 8];
+    let mut tail = [0u16; 8];
+    let (mut hn, mut tn) = (0usize, 0usize);
+    let mut compressed = false;
+    let mut i = 0;
+    if b.starts_with(b"::") {
+        compressed = true;
+        i = 2;
+        if i == b.len() {
+            return Some(Ipv6Addr::UNSPECIFIED);
+        }
+    }
+    loop {
+        let start = i;
+        let mut v: u32 = 0;
+        while i < b.len() && i - start < 4 {
+            match hex_digit(b[i]) {
+                Some(d) => {
+                    v = v * 16 + d;
+                    i += 1;
+                }
+                None => break,
+            }
+        }
+        if i == start {
+            return None;
+        }
+        let mut groups = [0u16; 2];
+        let count = if b.get(i) == Some(&b'.') {
+            let o = parse_ip4(&b[start..])?.octets();
+            groups = [
+                u16::from_be_bytes([o[0], o[1]]),
+                u16::from_be_bytes([o[2], o[3]]),
+            ];
+            i = b.len();
+            2
+        } else {
+            groups[0] = v as u16;
+            1
+        };
+        for g in &groups[..count] {
+            if hn + tn >= 8 {
+                return None;
+            }
+            if compressed {
+                tail[tn] = *g;
+                tn += 1;
+            } else {
+                head[hn] = *g;
+                hn += 1;
+            }
+        }
+        if i == b.len() {
+            break;
+        }
+        if b[i] != b':' {
+            return None;
+        }
+        i += 1;
+        if b.get(i) == Some(&b':') {
+            if compressed {
+                return None;
+            }
+            compressed = true;
+            i += 1;
+            if i == b.len() {
+                break;
+            }
+        } else if i == b.len() {
+            return None;
+        }
+    }
+    if compressed && hn + tn > 7 || !compressed && hn != 8 {
         return None;
     }
-    Ipv4Addr::from_str(s).ok()
+    let mut groups = [0u16; 8];
+    groups[..hn].copy_from_slice(&head[..hn]);
+    groups[8 - tn..].copy_from_slice(&tail[..tn]);
+    Some(Ipv6Addr::from(groups))
+}
+
+/// `qnum "." qnum "." qnum "." qnum`, no leading zeros (section 5.6).
+fn parse_ip4(b: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (k, octet) in octets.iter_mut().enumerate() {
+        if k > 0 {
+            if b.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut v: u32 = 0;
+        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || v > 255 || (len > 1 && b[start] == b'0') {
+            return None;
+        }
+        *octet = v as u8;
+    }
+    (i == b.len()).then(|| Ipv4Addr::from(octets))
 }
 
 fn parse_modifier(t: &str, name_len: usize, at: usize) -> Result<Modifier, Error> {
     let name = &t[..name_len];
-    if !name.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+    let nb = name.as_bytes();
+    if !nb.first().is_some_and(u8::is_ascii_alphabetic) || !nb.iter().all(|&c| is_name_byte(c)) {
         return Err(err(ErrorKind::InvalidModifierName, t, at));
     }
     let value = &t[name_len + 1..];
@@ -252,10 +418,15 @@ fn cidr_len(d: &str, max: u8, t: &str, at: usize) -> Result<u8, Error> {
         && b.len() <= 3
         && b.iter().all(u8::is_ascii_digit)
         && (b[0] != b'0' || b.len() == 1);
-    let v = if ok { d.parse::<u16>().ok() } else { None };
-    match v {
-        Some(v) if v <= u16::from(max) => Ok(v as u8),
-        _ => Err(err(ErrorKind::InvalidCidr, t, at)),
+    let v = if ok {
+        b.iter().fold(0u16, |v, &c| v * 10 + u16::from(c - b'0'))
+    } else {
+        u16::MAX
+    };
+    if v <= u16::from(max) {
+        Ok(v as u8)
+    } else {
+        Err(err(ErrorKind::InvalidCidr, t, at))
     }
 }
 

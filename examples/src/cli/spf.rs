@@ -57,6 +57,9 @@ pub(crate) struct CheckArgs {
     /// The receiving host's name (for `%{r}` and the Received-SPF header).
     #[arg(long, default_value = "unknown")]
     receiver: String,
+    /// The explanation given on fail when the domain has no `exp=` (a macro string).
+    #[arg(long, allow_hyphen_values = true)]
+    default_explanation: Option<String>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -181,7 +184,13 @@ fn evaluator(a: &CheckArgs, ip: IpAddr) -> Result<Evaluator, ExitCode> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Ok(ev.receiver(&a.receiver).timestamp(now))
+    let ev = ev.receiver(&a.receiver).timestamp(now);
+    match &a.default_explanation {
+        Some(text) => ev
+            .default_explanation(text)
+            .map_err(|e| usage_error("--default-explanation", e)),
+        None => Ok(ev),
+    }
 }
 
 fn check(a: &CheckArgs) -> ExitCode {
