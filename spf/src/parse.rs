@@ -27,6 +27,10 @@ impl FromStr for Record {
     }
 }
 
+/// An error kind and its offset in the record, made into an [`Error`] by the caller
+/// that knows the term.
+type Fail = (ErrorKind, usize);
+
 fn err(kind: ErrorKind, term: &str, offset: usize) -> Error {
     Error::new(kind, term, offset)
 }
@@ -64,7 +68,7 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
         let start = pos;
         pos = find_space(b, pos);
         let text = &s[start..pos];
-        let term = parse_term(text, start)?;
+        let term = parse_term(text, start).map_err(|(k, o)| err(k, text, o))?;
         if let Term::Modifier(m) = &term {
             let seen = match m {
                 Modifier::Redirect(_) => &mut redirect,
@@ -140,7 +144,7 @@ fn mechanism_kind(name: &[u8]) -> Option<Kind> {
 
 /// Parse one term (already checked to be printable ASCII, no space); `at` is its
 /// offset in the record.
-pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
+pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Fail> {
     let b = t.as_bytes();
     let (qualifier, explicit) = match b.first().and_then(|&c| Qualifier::from_byte(c)) {
         Some(q) => (q, true),
@@ -156,7 +160,7 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
         return parse_modifier(t, name_len, at).map(Term::Modifier);
     }
     let Some(kind) = mechanism_kind(&body[..name_len]) else {
-        return Err(err(ErrorKind::UnknownTerm, t, at));
+        return Err((ErrorKind::UnknownTerm, at));
     };
     let rest = &body[name_len..];
     let rest_at = at + body_at + name_len;
@@ -164,15 +168,15 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
     let mechanism = match kind {
         Kind::All => {
             if !rest.is_empty() {
-                return Err(err(ErrorKind::UnexpectedArgument, t, rest_at));
+                return Err((ErrorKind::UnexpectedArgument, rest_at));
             }
             Mechanism::All
         }
-        Kind::Include => Mechanism::Include(required_domain(t, rest_str, rest_at)?),
-        Kind::Exists => Mechanism::Exists(required_domain(t, rest_str, rest_at)?),
+        Kind::Include => Mechanism::Include(required_domain(rest_str, rest_at)?),
+        Kind::Exists => Mechanism::Exists(required_domain(rest_str, rest_at)?),
         Kind::A | Kind::Mx => {
-            let (spec, cidr) = split_dual_cidr(t, rest_str, rest_at)?;
-            let domain = optional_domain(t, spec, rest_at)?;
+            let (spec, cidr) = split_dual_cidr(rest_str, rest_at)?;
+            let domain = optional_domain(spec, rest_at)?;
             if kind == Kind::A {
                 Mechanism::A { domain, cidr }
             } else {
@@ -181,9 +185,9 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
         }
         Kind::Ptr => {
             if rest.first() == Some(&b'/') {
-                return Err(err(ErrorKind::UnexpectedArgument, t, rest_at));
+                return Err((ErrorKind::UnexpectedArgument, rest_at));
             }
-            Mechanism::Ptr(optional_domain(t, rest_str, rest_at)?)
+            Mechanism::Ptr(optional_domain(rest_str, rest_at)?)
         }
         Kind::Ip4 | Kind::Ip6 => {
             let v4 = kind == Kind::Ip4;
@@ -193,7 +197,7 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
                 ErrorKind::InvalidIp6
             };
             let Some(value) = rest_str.strip_prefix(':') else {
-                return Err(err(bad, t, rest_at));
+                return Err((bad, rest_at));
             };
             let value_at = rest_at + 1;
             let (net, len) = match value.as_bytes().iter().position(|&c| c == b'/') {
@@ -201,12 +205,12 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Error> {
                 None => (value, None),
             };
             if v4 {
-                let addr = parse_ip4(net.as_bytes()).ok_or_else(|| err(bad, t, value_at))?;
-                let prefix = len.map(|(l, o)| cidr_len(l, 32, t, o)).transpose()?;
+                let addr = parse_ip4(net.as_bytes()).ok_or((bad, value_at))?;
+                let prefix = len.map(|(l, o)| cidr_len(l, 32, o)).transpose()?;
                 Mechanism::Ip4 { addr, prefix }
             } else {
-                let addr = parse_ip6(net.as_bytes()).ok_or_else(|| err(bad, t, value_at))?;
-                let prefix = len.map(|(l, o)| cidr_len(l, 128, t, o)).transpose()?;
+                let addr = parse_ip6(net.as_bytes()).ok_or((bad, value_at))?;
+                let prefix = len.map(|(l, o)| cidr_len(l, 128, o)).transpose()?;
                 Mechanism::Ip6 { addr, prefix }
             }
         }
@@ -336,69 +340,68 @@ fn parse_ip4(b: &[u8]) -> Option<Ipv4Addr> {
     (i == b.len()).then(|| Ipv4Addr::from(octets))
 }
 
-fn parse_modifier(t: &str, name_len: usize, at: usize) -> Result<Modifier, Error> {
+fn parse_modifier(t: &str, name_len: usize, at: usize) -> Result<Modifier, Fail> {
     let name = &t[..name_len];
     let nb = name.as_bytes();
     if !nb.first().is_some_and(u8::is_ascii_alphabetic) || !nb.iter().all(|&c| is_name_byte(c)) {
-        return Err(err(ErrorKind::InvalidModifierName, t, at));
+        return Err((ErrorKind::InvalidModifierName, at));
     }
     let value = &t[name_len + 1..];
     let value_at = at + name_len + 1;
     if name.eq_ignore_ascii_case("redirect") || name.eq_ignore_ascii_case("exp") {
-        let spec = domain_spec(t, value, value_at)?;
+        let spec = domain_spec(value, value_at)?;
         return Ok(if name.eq_ignore_ascii_case("redirect") {
             Modifier::Redirect(spec)
         } else {
             Modifier::Exp(spec)
         });
     }
-    macro_string::check(value.as_bytes(), Context::Modifier)
-        .map_err(|(k, o)| err(k, t, value_at + o))?;
+    macro_string::check(value.as_bytes(), Context::Modifier).map_err(|(k, o)| (k, value_at + o))?;
     Ok(Modifier::Unknown {
         name: String::from(name),
         value: MacroString::from_validated(value),
     })
 }
 
-fn domain_spec(t: &str, spec: &str, at: usize) -> Result<MacroString, Error> {
-    macro_string::check_domain_spec(spec.as_bytes()).map_err(|(k, o)| err(k, t, at + o))?;
+fn domain_spec(spec: &str, at: usize) -> Result<MacroString, Fail> {
+    macro_string::check_domain_spec(spec.as_bytes()).map_err(|(k, o)| (k, at + o))?;
     Ok(MacroString::from_validated(spec))
 }
 
 /// `":" domain-spec`, required.
-fn required_domain(t: &str, rest: &str, at: usize) -> Result<MacroString, Error> {
+fn required_domain(rest: &str, at: usize) -> Result<MacroString, Fail> {
     match rest.strip_prefix(':') {
-        Some(spec) => domain_spec(t, spec, at + 1),
-        None if rest.is_empty() => Err(err(ErrorKind::MissingDomain, t, at)),
-        None => Err(err(ErrorKind::UnexpectedArgument, t, at)),
+        Some(spec) => domain_spec(spec, at + 1),
+        None if rest.is_empty() => Err((ErrorKind::MissingDomain, at)),
+        None => Err((ErrorKind::UnexpectedArgument, at)),
     }
 }
 
 /// `[ ":" domain-spec ]`.
-fn optional_domain(t: &str, rest: &str, at: usize) -> Result<Option<MacroString>, Error> {
+fn optional_domain(rest: &str, at: usize) -> Result<Option<MacroString>, Fail> {
     if rest.is_empty() {
         return Ok(None);
     }
-    required_domain(t, rest, at).map(Some)
+    required_domain(rest, at).map(Some)
 }
 
 /// Split `[":" domain-spec] [ "/" v4 ] [ "//" v6 ]` from the end; returns the domain
 /// part (with its colon) and the lengths.
-fn split_dual_cidr<'a>(t: &str, rest: &'a str, at: usize) -> Result<(&'a str, DualCidr), Error> {
+fn split_dual_cidr(rest: &str, at: usize) -> Result<(&str, DualCidr), Fail> {
     let mut s = rest;
     let mut cidr = DualCidr::default();
     if let Some((head, digits)) = cidr_suffix(s)
         && let Some(h) = head.strip_suffix('/')
     {
-        cidr.v6 = Some(cidr_len(digits, 128, t, at + head.len() + 1)?);
+        cidr.v6 = Some(cidr_len(digits, 128, at + head.len() + 1)?);
         s = h;
     }
     if let Some((head, digits)) = cidr_suffix(s) {
-        cidr.v4 = Some(cidr_len(digits, 32, t, at + head.len() + 1)?);
+        cidr.v4 = Some(cidr_len(digits, 32, at + head.len() + 1)?);
         s = head;
     }
     if !s.is_empty() && !s.starts_with(':') {
-        return Err(err(ErrorKind::InvalidCidr, t, at));
+        return Err((ErrorKind::InvalidCidr, at));
     }
     Ok((s, cidr))
 }
@@ -412,7 +415,7 @@ fn cidr_suffix(s: &str) -> Option<(&str, &str)> {
 }
 
 /// `"0" / %x31-39 0*2DIGIT`, at most `max`.
-fn cidr_len(d: &str, max: u8, t: &str, at: usize) -> Result<u8, Error> {
+fn cidr_len(d: &str, max: u8, at: usize) -> Result<u8, Fail> {
     let b = d.as_bytes();
     let ok = !b.is_empty()
         && b.len() <= 3
@@ -426,7 +429,7 @@ fn cidr_len(d: &str, max: u8, t: &str, at: usize) -> Result<u8, Error> {
     if v <= u16::from(max) {
         Ok(v as u8)
     } else {
-        Err(err(ErrorKind::InvalidCidr, t, at))
+        Err((ErrorKind::InvalidCidr, at))
     }
 }
 
