@@ -47,6 +47,9 @@ enum Command {
     /// Verify mysqldump / mariadb-dump output, or run a dump and verify it as it is written.
     #[command(subcommand)]
     Dump(cli::dump::Command),
+    /// SPF (RFC 7208): parse records, check hosts against a zone or real DNS.
+    #[command(subcommand)]
+    Spf(cli::spf::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Proxy(cmd) => cli::proxy::run(cmd),
         Command::Hsts(cmd) => cli::hsts::run(cmd),
         Command::Dump(cmd) => cli::dump::run(cmd),
+        Command::Spf(cmd) => cli::spf::run(cmd),
         Command::Demo => demo::run(),
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod dump;
 pub(crate) mod hsts;
 pub(crate) mod proxy;
 pub(crate) mod srs;
+pub(crate) mod spf;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

@@ -9,6 +9,7 @@ mod dump;
 mod hsts;
 mod proxy;
 mod srs;
+mod spf;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -81,6 +82,7 @@ pub(crate) fn run() -> ExitCode {
         part!(report, proxy);
         part!(report, hsts);
         part!(report, dump);
+        part!(report, spf);
     });
     println!();
     println!(

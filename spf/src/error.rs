@@ -1,0 +1,87 @@
+//! The one error type of this crate.
+
+use alloc::string::String;
+
+/// What is wrong with a piece of SPF text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text does not start with `v=spf1` followed by a space or its end.
+    NotSpf,
+    /// A byte outside printable US-ASCII (RFC 7208 section 3.1, 4.6.1).
+    NonAscii,
+    /// A term that is neither a known mechanism nor a well-formed modifier.
+    UnknownTerm,
+    /// A mechanism that takes no argument was given one (`all:x`, `include:x/24`).
+    UnexpectedArgument,
+    /// A mechanism that needs a domain-spec has none (`include`, `exists`, `a:`).
+    MissingDomain,
+    /// A domain-spec that does not end in a top label or a macro (section 7.1).
+    InvalidDomain,
+    /// A malformed macro (`%x`, `%{z}`, `%{d0}`, a trailing `%`).
+    InvalidMacro,
+    /// A macro letter allowed only in `exp` text (`c`, `r`, `t`) used in a domain-spec.
+    ExpOnlyMacro,
+    /// A CIDR length with a leading zero, out of range, or in the wrong place.
+    InvalidCidr,
+    /// An `ip4:` value that is not a dotted quad.
+    InvalidIp4,
+    /// An `ip6:` value that is not an IPv6 address.
+    InvalidIp6,
+    /// A modifier name that breaks `ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )`.
+    InvalidModifierName,
+    /// `redirect=` or `exp=` given twice (section 6).
+    DuplicateModifier,
+}
+
+impl ErrorKind {
+    /// A short lowercase description.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSpf => "not an spf record (no v=spf1 version)",
+            Self::NonAscii => "character outside printable ascii",
+            Self::UnknownTerm => "unknown mechanism or malformed modifier",
+            Self::UnexpectedArgument => "argument not allowed for this mechanism",
+            Self::MissingDomain => "missing domain-spec",
+            Self::InvalidDomain => "domain-spec must end in a top label or a macro",
+            Self::InvalidMacro => "invalid macro",
+            Self::ExpOnlyMacro => "macro letter allowed only in exp text",
+            Self::InvalidCidr => "invalid cidr length",
+            Self::InvalidIp4 => "invalid ipv4 network",
+            Self::InvalidIp6 => "invalid ipv6 network",
+            Self::InvalidModifierName => "invalid modifier name",
+            Self::DuplicateModifier => "modifier given more than once",
+        }
+    }
+}
+
+impl core::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An SPF syntax error: what is wrong, in which term, and at which byte offset of the
+/// record text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+#[error("{kind} in term {term:?} at byte {offset}")]
+pub struct Error {
+    /// What is wrong.
+    pub kind: ErrorKind,
+    /// The offending term (or the text that should have been one), as written.
+    pub term: String,
+    /// Byte offset of the problem in the record text.
+    pub offset: usize,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, term: &str, offset: usize) -> Self {
+        Self {
+            kind,
+            term: String::from(term),
+            offset,
+        }
+    }
+}
