@@ -6,11 +6,11 @@ pub mod caa_dns;
 pub mod hsts_server;
 pub mod proxy_echo;
 pub mod proxy_forward;
-pub mod srs_tcp_table;
 /// The openspf suite's `zonedata` as an in-memory DNS for the SPF evaluator (shared
 /// with the crate's conformance test).
 #[path = "../../spf/tests/support/zone.rs"]
 pub mod spf_zone;
+pub mod srs_tcp_table;
 
 /// SPF checks against real DNS: the evaluator driven by hickory-resolver.
 pub mod spf_dns;

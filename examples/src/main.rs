@@ -35,6 +35,9 @@ enum Command {
     /// Sender Rewriting Scheme: forward senders into SRS addresses and reverse them.
     #[command(subcommand)]
     Srs(cli::srs::Command),
+    /// SPF (RFC 7208): parse records, check hosts against a zone or real DNS.
+    #[command(subcommand)]
+    Spf(cli::spf::Command),
     /// CAA records: parse zone text or wire, decide issuance over a zone.
     #[command(subcommand)]
     Caa(cli::caa::Command),
@@ -47,9 +50,6 @@ enum Command {
     /// Verify mysqldump / mariadb-dump output, or run a dump and verify it as it is written.
     #[command(subcommand)]
     Dump(cli::dump::Command),
-    /// SPF (RFC 7208): parse records, check hosts against a zone or real DNS.
-    #[command(subcommand)]
-    Spf(cli::spf::Command),
     /// Run the tour: every crate doing real work on embedded data and loopback sockets.
     Demo,
 }
@@ -59,11 +59,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Srs(cmd) => cli::srs::run(cmd),
+        Command::Spf(cmd) => cli::spf::run(cmd),
         Command::Caa(cmd) => cli::caa::run(cmd),
         Command::Proxy(cmd) => cli::proxy::run(cmd),
         Command::Hsts(cmd) => cli::hsts::run(cmd),
         Command::Dump(cmd) => cli::dump::run(cmd),
-        Command::Spf(cmd) => cli::spf::run(cmd),
         Command::Demo => demo::run(),
     }
 }

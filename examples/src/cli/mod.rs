@@ -7,8 +7,8 @@ pub(crate) mod caa;
 pub(crate) mod dump;
 pub(crate) mod hsts;
 pub(crate) mod proxy;
-pub(crate) mod srs;
 pub(crate) mod spf;
+pub(crate) mod srs;
 
 use std::fmt::Display;
 use std::io::{self, BufRead, Write};

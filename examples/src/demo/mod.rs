@@ -8,8 +8,8 @@ mod caa;
 mod dump;
 mod hsts;
 mod proxy;
-mod srs;
 mod spf;
+mod srs;
 
 use std::fmt::Display;
 use std::process::ExitCode;
@@ -78,11 +78,11 @@ pub(crate) fn run() -> ExitCode {
         // One line per area, in the order of the README's crate table:
         // `part!(report, srs);` calls `srs::run(&mut report)`.
         part!(report, srs);
+        part!(report, spf);
         part!(report, caa);
         part!(report, proxy);
         part!(report, hsts);
         part!(report, dump);
-        part!(report, spf);
     });
     println!();
     println!(
