@@ -33,49 +33,77 @@ impl Key {
 
     /// The base64 hash of the lower-cased, concatenated fields; the first `chars`
     /// characters (at most 27) are filled in.
-    pub(crate) fn hash(&self, fields: &[&[u8]], chars: usize) -> [u8; MAX_HASH_LENGTH + 1] {
+    pub(crate) fn hash<const N: usize>(
+        &self,
+        fields: &[&[u8]; N],
+        chars: usize,
+    ) -> [u8; MAX_HASH_LENGTH + 1] {
         let mut mac = self.mac.clone();
-        // One update of the lower-cased concatenation costs less than one per field.
-        let mut buf = [0u8; 192];
-        let mut used = 0;
-        for field in fields {
-            let mut rest = *field;
-            while !rest.is_empty() {
-                let take = rest.len().min(buf.len() - used);
-                buf[used..used + take].copy_from_slice(&rest[..take]);
-                used += take;
-                rest = &rest[take..];
-                if used == buf.len() {
-                    lowercase(&mut buf);
-                    mac.update(&buf);
-                    used = 0;
+        let total: usize = fields.iter().map(|f| f.len()).sum();
+        if total <= STACK {
+            // The usual case: one copy into a stack buffer, lower-cased a vector at a
+            // time, and one update.
+            let mut buf = [0u8; STACK];
+            let mut used = 0;
+            for field in fields {
+                buf[used..used + field.len()].copy_from_slice(field);
+                used += field.len();
+            }
+            for chunk in buf.chunks_exact_mut(16).take(used.div_ceil(16)) {
+                for b in chunk {
+                    *b = fold(*b);
                 }
             }
+            mac.update(&buf[..used]);
+        } else {
+            update_long(&mut mac, fields);
         }
-        lowercase(&mut buf[..used]);
-        mac.update(&buf[..used]);
         let digest: [u8; 20] = mac.finalize().into_bytes().into();
         base64(&digest, chars)
     }
 }
 
+/// Bytes of lower-cased message kept on the stack; longer messages go in chunks.
+const STACK: usize = 128;
+
+/// Feed the lower-cased concatenation of long fields, one buffer at a time.
+fn update_long(mac: &mut HmacSha1, fields: &[&[u8]]) {
+    let mut buf = [0u8; 192];
+    let mut used = 0;
+    for field in fields {
+        let mut rest = *field;
+        while !rest.is_empty() {
+            let take = rest.len().min(buf.len() - used);
+            buf[used..used + take].copy_from_slice(&rest[..take]);
+            used += take;
+            rest = &rest[take..];
+            if used == buf.len() {
+                lowercase(&mut buf);
+                mac.update(&buf);
+                used = 0;
+            }
+        }
+    }
+    lowercase(&mut buf[..used]);
+    mac.update(&buf[..used]);
+}
+
 /// The first `chars` characters (rounded up to a multiple of 4, at most 28) of the
-/// standard base64 of a 20-byte digest; the full encoding has 27 characters.
+/// standard base64 of a 20-byte digest; the full encoding has 27 characters. Each
+/// group of three digest bytes gives four characters, so only the groups needed are
+/// encoded (one for the default length of 4).
 fn base64(d: &[u8; 20], chars: usize) -> [u8; MAX_HASH_LENGTH + 1] {
-    let mut padded = [0u8; 21];
-    padded[..20].copy_from_slice(d);
     let mut out = [0u8; MAX_HASH_LENGTH + 1];
     let sextet = |n: u32, shift: u32| B64[((n >> shift) & 63) as usize];
-    for (bytes, c) in padded
-        .chunks_exact(3)
-        .zip(out.chunks_exact_mut(4))
-        .take(chars.div_ceil(4))
-    {
-        let n = u32::from(bytes[0]) << 16 | u32::from(bytes[1]) << 8 | u32::from(bytes[2]);
-        c[0] = sextet(n, 18);
-        c[1] = sextet(n, 12);
-        c[2] = sextet(n, 6);
-        c[3] = sextet(n, 0);
+    for g in 0..chars.div_ceil(4).min(7) {
+        let i = 3 * g;
+        // The seventh group has only two digest bytes: the third reads as zero.
+        let last = if i + 2 < d.len() { d[i + 2] } else { 0 };
+        let n = u32::from(d[i]) << 16 | u32::from(d[i + 1]) << 8 | u32::from(last);
+        out[4 * g] = sextet(n, 18);
+        out[4 * g + 1] = sextet(n, 12);
+        out[4 * g + 2] = sextet(n, 6);
+        out[4 * g + 3] = sextet(n, 0);
     }
     out
 }
