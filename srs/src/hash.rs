@@ -46,7 +46,7 @@ impl Key {
             let mut buf = [0u8; STACK];
             let mut used = 0;
             for field in fields {
-                buf[used..used + field.len()].copy_from_slice(field);
+                copy_short(&mut buf[used..], field);
                 used += field.len();
             }
             for chunk in buf.chunks_exact_mut(16).take(used.div_ceil(16)) {
@@ -60,6 +60,30 @@ impl Key {
         }
         let digest: [u8; 20] = mac.finalize().into_bytes().into();
         base64(&digest, chars)
+    }
+}
+
+/// Copy `src` to the start of `dst`; the short lengths of address fields with a few
+/// fixed-size moves (overlapping ones for lengths between two sizes) instead of a call.
+#[inline]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    match n {
+        0 => {}
+        1..4 => {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = *s;
+            }
+        }
+        4..8 => {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+        }
+        8..=16 => {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+        }
+        _ => dst[..n].copy_from_slice(src),
     }
 }
 
@@ -131,8 +155,20 @@ fn lowercase(bytes: &mut [u8]) {
 
 /// Whether `c` may appear in a hash: the standard or the URL-safe base64 alphabet.
 pub(crate) fn is_hash_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')
+    HASH_CHARS[usize::from(c)]
 }
+
+/// [`is_hash_char`] as a table, one load per byte.
+static HASH_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        c += 1;
+    }
+    t
+};
 
 /// The URL-safe alphabet's `-` and `_` read as the standard `+` and `/`.
 fn to_standard(c: u8) -> u8 {
@@ -261,6 +297,25 @@ mod tests {
                 lowercase(&mut v);
                 assert_eq!(v, want, "{b:#x} at {pos}");
             }
+        }
+    }
+
+    #[test]
+    fn short_copies() {
+        let src: alloc::vec::Vec<u8> = (1..=40).collect();
+        for n in 0..=40 {
+            let mut dst = [0u8; 48];
+            copy_short(&mut dst[3..], &src[..n]);
+            assert_eq!(&dst[3..3 + n], &src[..n]);
+            assert!(dst[..3].iter().chain(&dst[3 + n..]).all(|&b| b == 0), "{n}");
+        }
+    }
+
+    #[test]
+    fn hash_chars() {
+        for c in 0..=255u8 {
+            let want = c.is_ascii_alphanumeric() || b"+/-_".contains(&c);
+            assert_eq!(is_hash_char(c), want, "{c:#x}");
         }
     }
 
