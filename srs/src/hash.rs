@@ -41,18 +41,12 @@ impl Key {
         let mut mac = self.mac.clone();
         let total: usize = fields.iter().map(|f| f.len()).sum();
         if total <= STACK {
-            // The usual case: one copy into a stack buffer, lower-cased a vector at a
-            // time, and one update.
+            // The usual case: one lower-casing copy into a stack buffer and one update.
             let mut buf = [0u8; STACK];
             let mut used = 0;
             for field in fields {
-                copy_short(&mut buf[used..], field);
+                copy_lower(&mut buf[used..], field);
                 used += field.len();
-            }
-            for chunk in buf.chunks_exact_mut(16).take(used.div_ceil(16)) {
-                for b in chunk {
-                    *b = fold(*b);
-                }
             }
             mac.update(&buf[..used]);
         } else {
@@ -63,27 +57,24 @@ impl Key {
     }
 }
 
-/// Copy `src` to the start of `dst`; the short lengths of address fields with a few
-/// fixed-size moves (overlapping ones for lengths between two sizes) instead of a call.
+/// Copy `src` lower-cased to the start of `dst`, eight bytes at a time (the last word
+/// overlapping the one before), so the buffer is written once and not read back.
 #[inline]
-fn copy_short(dst: &mut [u8], src: &[u8]) {
+fn copy_lower(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
-    match n {
-        0 => {}
-        1..4 => {
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = *s;
-            }
+    if n < 8 {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = fold(*s);
         }
-        4..8 => {
-            dst[..4].copy_from_slice(&src[..4]);
-            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-        }
-        8..=16 => {
-            dst[..8].copy_from_slice(&src[..8]);
-            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
-        }
-        _ => dst[..n].copy_from_slice(src),
+        return;
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        lower_copy8(dst, src, i);
+        i += 8;
+    }
+    if i < n {
+        lower_copy8(dst, src, n - 8);
     }
 }
 
@@ -144,13 +135,27 @@ fn lowercase(bytes: &mut [u8]) {
         let x = u64::from_le_bytes(word);
         // Per byte below 0x80: the high bit of `h + 0x3f` says `>= 'A'`, that of
         // `h + 0x25` says `> 'Z'`; no sum carries into the next byte.
-        let h = x & !HIGHS;
-        let at_least_a = h + (0x80 - u64::from(b'A')) * ONES;
-        let beyond_z = h + (0x7f - u64::from(b'Z')) * ONES;
-        let upper = at_least_a & !beyond_z & !x & HIGHS;
-        chunk.copy_from_slice(&(x | (upper >> 2)).to_le_bytes());
+        chunk.copy_from_slice(&lower_word(x).to_le_bytes());
     }
     chunks.into_remainder().make_ascii_lowercase();
+}
+
+/// ASCII lower case of the eight bytes of `x`.
+fn lower_word(x: u64) -> u64 {
+    // Per byte below 0x80: the high bit of `h + 0x3f` says `>= 'A'`, that of
+    // `h + 0x25` says `> 'Z'`; no sum carries into the next byte.
+    let h = x & !HIGHS;
+    let at_least_a = h + (0x80 - u64::from(b'A')) * ONES;
+    let beyond_z = h + (0x7f - u64::from(b'Z')) * ONES;
+    let upper = at_least_a & !beyond_z & !x & HIGHS;
+    x | (upper >> 2)
+}
+
+/// The eight bytes of `src` at `i`, lower-cased, to `dst` at `i`.
+fn lower_copy8(dst: &mut [u8], src: &[u8], i: usize) {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&src[i..i + 8]);
+    dst[i..i + 8].copy_from_slice(&lower_word(u64::from_le_bytes(w)).to_le_bytes());
 }
 
 /// Whether `c` may appear in a hash: the standard or the URL-safe base64 alphabet.
@@ -302,11 +307,11 @@ mod tests {
 
     #[test]
     fn short_copies() {
-        let src: alloc::vec::Vec<u8> = (1..=40).collect();
+        let src: alloc::vec::Vec<u8> = (0..40).map(|i| b"aZ@[`{Q7"[i % 8]).collect();
         for n in 0..=40 {
             let mut dst = [0u8; 48];
-            copy_short(&mut dst[3..], &src[..n]);
-            assert_eq!(&dst[3..3 + n], &src[..n]);
+            copy_lower(&mut dst[3..], &src[..n]);
+            assert_eq!(dst[3..3 + n], src[..n].to_ascii_lowercase());
             assert!(dst[..3].iter().chain(&dst[3 + n..]).all(|&b| b == 0), "{n}");
         }
     }
