@@ -109,16 +109,15 @@ fn update_long(mac: &mut HmacSha1, fields: &[&[u8]]) {
 /// encoded (one for the default length of 4).
 fn base64(d: &[u8; 20], chars: usize) -> [u8; MAX_HASH_LENGTH + 1] {
     let mut out = [0u8; MAX_HASH_LENGTH + 1];
-    let sextet = |n: u32, shift: u32| B64[((n >> shift) & 63) as usize];
+    let sextet = |n: u32, shift: u32| u32::from(B64[((n >> shift) & 63) as usize]);
     for g in 0..chars.div_ceil(4).min(7) {
         let i = 3 * g;
         // The seventh group has only two digest bytes: the third reads as zero.
         let last = if i + 2 < d.len() { d[i + 2] } else { 0 };
         let n = u32::from(d[i]) << 16 | u32::from(d[i + 1]) << 8 | u32::from(last);
-        out[4 * g] = sextet(n, 18);
-        out[4 * g + 1] = sextet(n, 12);
-        out[4 * g + 2] = sextet(n, 6);
-        out[4 * g + 3] = sextet(n, 0);
+        // One four-byte store per group.
+        let four = sextet(n, 18) | sextet(n, 12) << 8 | sextet(n, 6) << 16 | sextet(n, 0) << 24;
+        out[4 * g..4 * g + 4].copy_from_slice(&four.to_le_bytes());
     }
     out
 }
