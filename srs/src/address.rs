@@ -258,45 +258,46 @@ fn controls_at_or_eq(v: u64) -> u64 {
     special(v, true)
 }
 
-/// The first position in `b` whose byte `mask` marks, eight bytes at a time (the last
-/// word overlaps the one before it rather than being copied).
+/// The first position in `b` whose byte `mask` marks, eight bytes at a time. The last
+/// word is the last eight bytes, overlapping bytes already found clean, so no byte is
+/// copied or masked; inputs under eight bytes are assembled into one word.
 #[inline]
 fn find(b: &[u8], mask: impl Fn(u64) -> u64) -> Option<usize> {
+    let n = b.len();
     let word = |i: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[i..i + 8]);
         u64::from_le_bytes(w)
     };
-    if b.is_empty() {
-        return None;
-    }
-    if b.len() < 8 {
-        let mut w = 0u64;
-        for (k, &c) in b.iter().enumerate() {
-            w |= u64::from(c) << (8 * k);
-        }
-        // Only the bytes that are there count.
-        let valid = u64::MAX >> (8 * (8 - b.len()));
-        let m = mask(w) & valid;
+    if n < 8 {
+        let v = if n >= 4 {
+            // Two overlapping halves: the shared bytes are the same in both.
+            let half = |i: usize| {
+                let mut w = [0u8; 4];
+                w.copy_from_slice(&b[i..i + 4]);
+                u64::from(u32::from_le_bytes(w))
+            };
+            half(0) | half(n - 4) << (8 * (n - 4))
+        } else {
+            b.iter()
+                .enumerate()
+                .fold(0, |v, (k, &c)| v | u64::from(c) << (8 * k))
+        };
+        // Only the bytes that are there count (zero padding reads as a control).
+        let valid = !(u64::MAX << (8 * n));
+        let m = mask(v) & valid;
         return (m != 0).then(|| m.trailing_zeros() as usize / 8);
     }
     let mut i = 0;
-    while i + 8 <= b.len() {
+    while i + 8 < n {
         let m = mask(word(i));
         if m != 0 {
             return Some(i + m.trailing_zeros() as usize / 8);
         }
         i += 8;
     }
-    if i < b.len() {
-        let last = b.len() - 8;
-        // Bytes before `i` were clean already.
-        let m = mask(word(last)) & (u64::MAX << (8 * (i - last)));
-        if m != 0 {
-            return Some(last + m.trailing_zeros() as usize / 8);
-        }
-    }
-    None
+    let m = mask(word(n - 8));
+    (m != 0).then(|| n - 8 + m.trailing_zeros() as usize / 8)
 }
 
 /// The usual sender, in one pass: exactly one `@`, no control character, and a host
@@ -320,12 +321,10 @@ pub(crate) fn split_plain(address: &str) -> Option<(&str, &str)> {
 pub(crate) fn parse_fast(address: &str) -> Option<Raw<'_>> {
     let b = address.as_bytes();
     let (tag, separator) = tag(address)?;
-    // The hash: up to 27 base64 characters, then `=`.
-    let mut i = 5;
-    while i < b.len() && i < 5 + MAX_HASH_LENGTH && is_hash_char(b[i]) {
-        i += 1;
-    }
-    if i == 5 || b.get(i) != Some(&b'=') {
+    // The hash: 1 to 27 base64 characters, then `=`.
+    let limit = b.len().min(5 + MAX_HASH_LENGTH + 1);
+    let i = 5 + b[5..limit].iter().position(|&c| !is_hash_char(c))?;
+    if i == 5 || b[i] != b'=' {
         return None;
     }
     let hash = Field {
