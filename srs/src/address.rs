@@ -227,6 +227,173 @@ fn position(haystack: &[u8], needle: u8) -> Option<usize> {
     haystack.iter().position(|&b| b == needle)
 }
 
+/// Per byte of `h` (high bits clear): the high bit is clear exactly where the byte
+/// equals `pattern` (below 0x80). The sums stay within their byte.
+fn differs(h: u64, pattern: u8) -> u64 {
+    (h ^ (u64::from(pattern) * ONES)) + 0x7f * ONES
+}
+
+/// High bit set in exactly the bytes of `v` that are control characters (below 0x20,
+/// or 0x7f) or `@`, and also `=` when `with_eq`.
+#[inline]
+fn special(v: u64, with_eq: bool) -> u64 {
+    let h = v & !HIGHS;
+    // High bit clear exactly where a low-seven-bit value is below 0x20.
+    let printable = h + (0x80 - 0x20) * ONES;
+    let mut ok = printable & differs(h, b'@') & differs(h, 0x7f);
+    if with_eq {
+        ok &= differs(h, b'=');
+    }
+    // Bytes at or above 0x80 are never special.
+    !ok & !v & HIGHS
+}
+
+/// Control characters and `@`: what ends a local part.
+fn controls_or_at(v: u64) -> u64 {
+    special(v, false)
+}
+
+/// Control characters, `@` and `=`: what ends a domain field.
+fn controls_at_or_eq(v: u64) -> u64 {
+    special(v, true)
+}
+
+/// The first position in `b` whose byte `mask` marks, eight bytes at a time. The last
+/// word is the last eight bytes, overlapping bytes already found clean, so no byte is
+/// copied or masked; inputs under eight bytes are assembled into one word.
+#[inline]
+fn find(b: &[u8], mask: impl Fn(u64) -> u64) -> Option<usize> {
+    let n = b.len();
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        u64::from_le_bytes(w)
+    };
+    if n < 8 {
+        let v = if n >= 4 {
+            // Two overlapping halves: the shared bytes are the same in both.
+            let half = |i: usize| {
+                let mut w = [0u8; 4];
+                w.copy_from_slice(&b[i..i + 4]);
+                u64::from(u32::from_le_bytes(w))
+            };
+            half(0) | half(n - 4) << (8 * (n - 4))
+        } else {
+            b.iter()
+                .enumerate()
+                .fold(0, |v, (k, &c)| v | u64::from(c) << (8 * k))
+        };
+        // Only the bytes that are there count (zero padding reads as a control).
+        let valid = !(u64::MAX << (8 * n));
+        let m = mask(v) & valid;
+        return (m != 0).then(|| m.trailing_zeros() as usize / 8);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        let m = mask(word(i));
+        if m != 0 {
+            return Some(i + m.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    let m = mask(word(n - 8));
+    (m != 0).then(|| n - 8 + m.trailing_zeros() as usize / 8)
+}
+
+/// The usual sender, in one pass: exactly one `@`, no control character, and a host
+/// that is not empty and holds no `=`. `None` for anything else, which
+/// [`split_address`] then judges.
+pub(crate) fn split_plain(address: &str) -> Option<(&str, &str)> {
+    let b = address.as_bytes();
+    let at = find(b, controls_or_at)?;
+    let host = &b[at + 1..];
+    if b[at] != b'@' || host.is_empty() || find(host, controls_at_or_eq).is_some() {
+        return None;
+    }
+    Some((address.get(..at)?, address.get(at + 1..)?))
+}
+
+/// A well-formed SRS address, in one pass over its bytes: the tag, then each field up
+/// to its `=`, the rest up to the only `@`, the host. `None` for anything else, which
+/// [`parse_raw`] then judges; where this gives an address, it is the one `parse_raw`
+/// gives.
+#[inline]
+pub(crate) fn parse_fast(address: &str) -> Option<Raw<'_>> {
+    let b = address.as_bytes();
+    let (tag, separator) = tag(address)?;
+    // The hash: 1 to 27 base64 characters, then `=`.
+    let limit = b.len().min(5 + MAX_HASH_LENGTH + 1);
+    let i = 5 + b[5..limit].iter().position(|&c| !is_hash_char(c))?;
+    if i == 5 || b[i] != b'=' {
+        return None;
+    }
+    let hash = Field {
+        text: address.get(5..i)?,
+        at: 5,
+    };
+    let mut at = i + 1;
+    let timestamp = if tag == Tag::Srs0 {
+        // Two base32 characters, then `=`.
+        let stamp = b.get(at..at + 3)?;
+        if stamp[2] != b'=' {
+            return None;
+        }
+        let day = timestamp::decode(&stamp[..2])?;
+        at += 3;
+        Some((
+            Field {
+                text: address.get(at - 3..at - 1)?,
+                at: at - 3,
+            },
+            day,
+        ))
+    } else {
+        None
+    };
+    // The original domain (SRS0) or first hop (SRS1): not empty, up to `=`.
+    let n = find(&b[at..], controls_at_or_eq)?;
+    if n == 0 || b[at + n] != b'=' {
+        return None;
+    }
+    let domain = Field {
+        text: address.get(at..at + n)?,
+        at,
+    };
+    at += n + 1;
+    // The rest of the local part, up to the only `@`.
+    let n = find(&b[at..], controls_or_at)?;
+    let host_at = at + n + 1;
+    if b[at + n] != b'@' || host_at == b.len() || find(&b[host_at..], controls_or_at).is_some() {
+        return None;
+    }
+    let rest = Field {
+        text: address.get(at..at + n)?,
+        at,
+    };
+    let host = address.get(host_at..)?;
+    Some(match timestamp {
+        Some((timestamp, day)) => Raw::Srs0(RawSrs0 {
+            separator,
+            hash,
+            timestamp,
+            day,
+            domain,
+            local: rest,
+            host,
+        }),
+        None => {
+            Separator::from_byte(*rest.text.as_bytes().first()?)?;
+            Raw::Srs1(RawSrs1 {
+                separator,
+                hash,
+                first_hop: domain,
+                wrapped: rest,
+                host,
+            })
+        }
+    })
+}
+
 /// A field of a borrowed parse, with its offset in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Field<'a> {
@@ -240,6 +407,8 @@ pub(crate) struct RawSrs0<'a> {
     pub(crate) separator: Separator,
     pub(crate) hash: Field<'a>,
     pub(crate) timestamp: Field<'a>,
+    /// The day in the 1024-day cycle that the timestamp names.
+    pub(crate) day: u16,
     pub(crate) domain: Field<'a>,
     pub(crate) local: Field<'a>,
     pub(crate) host: &'a str,
@@ -318,14 +487,14 @@ pub(crate) fn parse_raw(address: &str) -> Result<Raw<'_>, Error> {
     match tag {
         Tag::Srs0 => {
             let (timestamp, rest, at) = next_field(rest, at, Part::Timestamp)?;
-            if timestamp::decode(timestamp.text.as_bytes()).is_none() {
+            let Some(day) = timestamp::decode(timestamp.text.as_bytes()) else {
                 return Err(malformed(
                     Part::Timestamp,
                     timestamp.text,
                     timestamp.at,
                     "not two base32 characters",
                 ));
-            }
+            };
             let (domain, rest, at) = next_field(rest, at, Part::OriginalDomain)?;
             check_domain(domain, Part::OriginalDomain, may_hold_at)?;
             if may_hold_at && rest.contains('@') {
@@ -335,6 +504,7 @@ pub(crate) fn parse_raw(address: &str) -> Result<Raw<'_>, Error> {
                 separator,
                 hash,
                 timestamp,
+                day,
                 domain,
                 local: Field { text: rest, at },
                 host,
@@ -794,6 +964,103 @@ mod tests {
                     matches!(split_address(text), Err(Error::Malformed { offset, .. }) if offset == pos)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn word_scans_match_bytewise() {
+        let is = |c: u8, eq: bool| c.is_ascii_control() || c == b'@' || (eq && c == b'=');
+        for len in 0..20 {
+            for pos in 0..len {
+                for c in 0..=255u8 {
+                    let mut v = alloc::vec![b'x'; len];
+                    v[pos] = c;
+                    for eq in [false, true] {
+                        let want = v.iter().position(|&b| is(b, eq));
+                        assert_eq!(find(&v, |w| special(w, eq)), want, "{c:#x} at {pos}");
+                    }
+                }
+            }
+        }
+        assert_eq!(find(b"", controls_or_at), None);
+    }
+
+    /// Where the one-pass parse gives an address, the field-by-field parse gives the
+    /// same one; where the one-pass split gives a sender, the full split agrees.
+    #[test]
+    fn fast_parse_agrees() {
+        // Slots of an address, each with good and bad choices.
+        let slots: [&[&str]; 10] = [
+            &["SRS0", "srs1", "SRS1", "SRS2", "SR", "a@b", ""],
+            &["=", "+", "-", "@", "", "\n"],
+            &[
+                "Xu1M",
+                "x",
+                "",
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZa",
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZab",
+                "X.",
+                "a@",
+            ],
+            &["=", "", "@", "=="],
+            &["2W", "2w", "1W", "2", "2WW", "=", "\u{7f}"],
+            &["=", "", "@", "+"],
+            &[
+                "example.com",
+                "",
+                "a@b",
+                "ex\tample",
+                "\u{e9}t\u{e9}.fr",
+                "x=y",
+            ],
+            &["=", "", "@", "==", "=+", "=-"],
+            &["alice", "", "a=b", "a@b", "\u{e9}", "a\u{7f}"],
+            &[
+                "@fwd.example.net",
+                "@",
+                "@x=y",
+                "",
+                "@a@b",
+                "@h\r",
+                "@\u{e9}",
+            ],
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let (mut fast, mut plain) = (0, 0);
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut k = state;
+            let mut s = String::new();
+            for slot in slots {
+                // Mostly the first, good choice.
+                let pick = if k.is_multiple_of(4) {
+                    (k / 4) as usize % slot.len()
+                } else {
+                    0
+                };
+                s.push_str(slot[pick]);
+                k /= 29;
+            }
+            if let Some(r) = parse_fast(&s) {
+                assert_eq!(Ok(r), parse_raw(&s), "{s:?}");
+                fast += 1;
+            }
+            if let Some((local, host)) = split_plain(&s) {
+                let split = split_address(&s).unwrap();
+                assert_eq!((split.local, split.host), (local, host), "{s:?}");
+                assert_eq!((split.at_in_local, split.eq_in_host), (None, None), "{s:?}");
+                plain += 1;
+            }
+        }
+        assert!(fast > 100 && plain > 1000, "{fast} {plain}");
+        for good in [
+            "SRS0=Xu1M=2W=example.com=alice@fwd1.example.net",
+            "srs0+IDho=2w=Example.COM=Some=User@fwd1.example.net",
+            "SRS1=clAQ=fwd1.example.net==Xu1M=2W=example.com=alice@fwd2.example.org",
+        ] {
+            assert_eq!(parse_fast(good).map(Ok), Some(parse_raw(good)));
         }
     }
 

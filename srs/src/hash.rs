@@ -33,49 +33,91 @@ impl Key {
 
     /// The base64 hash of the lower-cased, concatenated fields; the first `chars`
     /// characters (at most 27) are filled in.
-    pub(crate) fn hash(&self, fields: &[&[u8]], chars: usize) -> [u8; MAX_HASH_LENGTH + 1] {
+    pub(crate) fn hash<const N: usize>(
+        &self,
+        fields: &[&[u8]; N],
+        chars: usize,
+    ) -> [u8; MAX_HASH_LENGTH + 1] {
         let mut mac = self.mac.clone();
-        // One update of the lower-cased concatenation costs less than one per field.
-        let mut buf = [0u8; 192];
-        let mut used = 0;
-        for field in fields {
-            let mut rest = *field;
-            while !rest.is_empty() {
-                let take = rest.len().min(buf.len() - used);
-                buf[used..used + take].copy_from_slice(&rest[..take]);
-                used += take;
-                rest = &rest[take..];
-                if used == buf.len() {
-                    lowercase(&mut buf);
-                    mac.update(&buf);
-                    used = 0;
-                }
+        let total: usize = fields.iter().map(|f| f.len()).sum();
+        if total <= STACK {
+            // The usual case: one lower-casing copy into a stack buffer and one update.
+            let mut buf = [0u8; STACK];
+            let mut used = 0;
+            for field in fields {
+                copy_lower(&mut buf[used..], field);
+                used += field.len();
             }
+            mac.update(&buf[..used]);
+        } else {
+            update_long(&mut mac, fields);
         }
-        lowercase(&mut buf[..used]);
-        mac.update(&buf[..used]);
         let digest: [u8; 20] = mac.finalize().into_bytes().into();
         base64(&digest, chars)
     }
 }
 
+/// Copy `src` lower-cased to the start of `dst`, eight bytes at a time (the last word
+/// overlapping the one before), so the buffer is written once and not read back.
+#[inline]
+fn copy_lower(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n < 8 {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = fold(*s);
+        }
+        return;
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        lower_copy8(dst, src, i);
+        i += 8;
+    }
+    if i < n {
+        lower_copy8(dst, src, n - 8);
+    }
+}
+
+/// Bytes of lower-cased message kept on the stack; longer messages go in chunks.
+const STACK: usize = 128;
+
+/// Feed the lower-cased concatenation of long fields, one buffer at a time.
+fn update_long(mac: &mut HmacSha1, fields: &[&[u8]]) {
+    let mut buf = [0u8; 192];
+    let mut used = 0;
+    for field in fields {
+        let mut rest = *field;
+        while !rest.is_empty() {
+            let take = rest.len().min(buf.len() - used);
+            buf[used..used + take].copy_from_slice(&rest[..take]);
+            used += take;
+            rest = &rest[take..];
+            if used == buf.len() {
+                lowercase(&mut buf);
+                mac.update(&buf);
+                used = 0;
+            }
+        }
+    }
+    lowercase(&mut buf[..used]);
+    mac.update(&buf[..used]);
+}
+
 /// The first `chars` characters (rounded up to a multiple of 4, at most 28) of the
-/// standard base64 of a 20-byte digest; the full encoding has 27 characters.
+/// standard base64 of a 20-byte digest; the full encoding has 27 characters. Each
+/// group of three digest bytes gives four characters, so only the groups needed are
+/// encoded (one for the default length of 4).
 fn base64(d: &[u8; 20], chars: usize) -> [u8; MAX_HASH_LENGTH + 1] {
-    let mut padded = [0u8; 21];
-    padded[..20].copy_from_slice(d);
     let mut out = [0u8; MAX_HASH_LENGTH + 1];
-    let sextet = |n: u32, shift: u32| B64[((n >> shift) & 63) as usize];
-    for (bytes, c) in padded
-        .chunks_exact(3)
-        .zip(out.chunks_exact_mut(4))
-        .take(chars.div_ceil(4))
-    {
-        let n = u32::from(bytes[0]) << 16 | u32::from(bytes[1]) << 8 | u32::from(bytes[2]);
-        c[0] = sextet(n, 18);
-        c[1] = sextet(n, 12);
-        c[2] = sextet(n, 6);
-        c[3] = sextet(n, 0);
+    let sextet = |n: u32, shift: u32| u32::from(B64[((n >> shift) & 63) as usize]);
+    for g in 0..chars.div_ceil(4).min(7) {
+        let i = 3 * g;
+        // The seventh group has only two digest bytes: the third reads as zero.
+        let last = if i + 2 < d.len() { d[i + 2] } else { 0 };
+        let n = u32::from(d[i]) << 16 | u32::from(d[i + 1]) << 8 | u32::from(last);
+        // One four-byte store per group.
+        let four = sextet(n, 18) | sextet(n, 12) << 8 | sextet(n, 6) << 16 | sextet(n, 0) << 24;
+        out[4 * g..4 * g + 4].copy_from_slice(&four.to_le_bytes());
     }
     out
 }
@@ -92,19 +134,45 @@ fn lowercase(bytes: &mut [u8]) {
         let x = u64::from_le_bytes(word);
         // Per byte below 0x80: the high bit of `h + 0x3f` says `>= 'A'`, that of
         // `h + 0x25` says `> 'Z'`; no sum carries into the next byte.
-        let h = x & !HIGHS;
-        let at_least_a = h + (0x80 - u64::from(b'A')) * ONES;
-        let beyond_z = h + (0x7f - u64::from(b'Z')) * ONES;
-        let upper = at_least_a & !beyond_z & !x & HIGHS;
-        chunk.copy_from_slice(&(x | (upper >> 2)).to_le_bytes());
+        chunk.copy_from_slice(&lower_word(x).to_le_bytes());
     }
     chunks.into_remainder().make_ascii_lowercase();
 }
 
+/// ASCII lower case of the eight bytes of `x`.
+fn lower_word(x: u64) -> u64 {
+    // Per byte below 0x80: the high bit of `h + 0x3f` says `>= 'A'`, that of
+    // `h + 0x25` says `> 'Z'`; no sum carries into the next byte.
+    let h = x & !HIGHS;
+    let at_least_a = h + (0x80 - u64::from(b'A')) * ONES;
+    let beyond_z = h + (0x7f - u64::from(b'Z')) * ONES;
+    let upper = at_least_a & !beyond_z & !x & HIGHS;
+    x | (upper >> 2)
+}
+
+/// The eight bytes of `src` at `i`, lower-cased, to `dst` at `i`.
+fn lower_copy8(dst: &mut [u8], src: &[u8], i: usize) {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&src[i..i + 8]);
+    dst[i..i + 8].copy_from_slice(&lower_word(u64::from_le_bytes(w)).to_le_bytes());
+}
+
 /// Whether `c` may appear in a hash: the standard or the URL-safe base64 alphabet.
 pub(crate) fn is_hash_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_')
+    HASH_CHARS[usize::from(c)]
 }
+
+/// [`is_hash_char`] as a table, one load per byte.
+static HASH_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+        c += 1;
+    }
+    t
+};
 
 /// The URL-safe alphabet's `-` and `_` read as the standard `+` and `/`.
 fn to_standard(c: u8) -> u8 {
@@ -233,6 +301,25 @@ mod tests {
                 lowercase(&mut v);
                 assert_eq!(v, want, "{b:#x} at {pos}");
             }
+        }
+    }
+
+    #[test]
+    fn short_copies() {
+        let src: alloc::vec::Vec<u8> = (0..40).map(|i| b"aZ@[`{Q7"[i % 8]).collect();
+        for n in 0..=40 {
+            let mut dst = [0u8; 48];
+            copy_lower(&mut dst[3..], &src[..n]);
+            assert_eq!(dst[3..3 + n], src[..n].to_ascii_lowercase());
+            assert!(dst[..3].iter().chain(&dst[3 + n..]).all(|&b| b == 0), "{n}");
+        }
+    }
+
+    #[test]
+    fn hash_chars() {
+        for c in 0..=255u8 {
+            let want = c.is_ascii_alphanumeric() || b"+/-_".contains(&c);
+            assert_eq!(is_hash_char(c), want, "{c:#x}");
         }
     }
 

@@ -355,14 +355,20 @@ impl Rewriter {
                 reason: "no rewriting domain configured",
             });
         };
-        let split = address::split_address(sender)?;
-        let (local, host) = (split.local, split.host);
-        if let Some(i) = split.at_in_local {
-            return Err(malformed(Part::LocalPart, local, i, "contains @"));
-        }
-        if let Some(i) = split.eq_in_host {
-            return Err(malformed(Part::Domain, host, i, "contains ="));
-        }
+        let (local, host) = match address::split_plain(sender) {
+            Some(split) => split,
+            None => {
+                let split = address::split_address(sender)?;
+                let (local, host) = (split.local, split.host);
+                if let Some(i) = split.at_in_local {
+                    return Err(malformed(Part::LocalPart, local, i, "contains @"));
+                }
+                if let Some(i) = split.eq_in_host {
+                    return Err(malformed(Part::Domain, host, i, "contains ="));
+                }
+                (local, host)
+            }
+        };
         if self.is_local(host) {
             out.push_str(sender);
             return Ok(Forwarded::Unchanged);
@@ -488,7 +494,11 @@ impl Rewriter {
         now: u64,
         out: &mut String,
     ) -> Result<Reversal, Error> {
-        match address::parse_raw(address)? {
+        let raw = match address::parse_fast(address) {
+            Some(raw) => raw,
+            None => address::parse_raw(address)?,
+        };
+        match raw {
             Raw::Srs0(a) => {
                 let (secret, exact_case) = self.verify(
                     a.hash.text,
@@ -499,9 +509,7 @@ impl Rewriter {
                         a.local.text.as_bytes(),
                     ],
                 )?;
-                // The parser has checked the stamp.
-                let day = timestamp::decode(a.timestamp.text.as_bytes()).unwrap_or(0);
-                let age_days = match timestamp::age(day, now, self.max_age_days) {
+                let age_days = match timestamp::age(a.day, now, self.max_age_days) {
                     Age::Valid(days) => days,
                     Age::Expired(age_days) => {
                         return Err(Error::Expired {
@@ -553,7 +561,12 @@ impl Rewriter {
 
     /// Check `hash` over `fields` against every secret; the index of the secret that
     /// matched and whether the case matched exactly.
-    fn verify(&self, hash: &str, at: usize, fields: &[&[u8]]) -> Result<(usize, bool), Error> {
+    fn verify<const N: usize>(
+        &self,
+        hash: &str,
+        at: usize,
+        fields: &[&[u8]; N],
+    ) -> Result<(usize, bool), Error> {
         let bad = || Error::BadHash {
             hash: hash.to_string(),
             offset: at,
@@ -596,7 +609,8 @@ impl Rewriter {
 /// Append hash or stamp characters (always ASCII) to `out`.
 fn push_ascii(out: &mut String, bytes: &[u8]) {
     for &b in bytes {
-        out.push(char::from(b));
+        // Masking the (already clear) high bit lets each push be a single byte.
+        out.push(char::from(b & 0x7f));
     }
 }
 
