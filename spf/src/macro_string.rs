@@ -217,6 +217,27 @@ impl MacroString {
         }
     }
 
+    /// The validated text `s[from..to]`. When the text is short and `s` goes on for at
+    /// least [`INLINE`] bytes from `from`, one fixed-size copy takes it (the bytes past
+    /// its length are never read).
+    pub(crate) fn from_validated_range(s: &str, from: usize, to: usize) -> Self {
+        let b = s.as_bytes();
+        let len = to - from;
+        match b.get(from..from + INLINE) {
+            Some(window) if len <= INLINE => {
+                let mut buf = [0u8; INLINE];
+                buf.copy_from_slice(window);
+                Self {
+                    raw: Repr::Inline {
+                        len: len as u8,
+                        buf,
+                    },
+                }
+            }
+            _ => Self::from_validated(&s[from..to]),
+        }
+    }
+
     /// Parse and check a domain-spec (RFC 7208 section 7.1): a macro string ending in
     /// `"." toplabel ["."]` or in a macro, with no explanation-only letter.
     ///
@@ -448,19 +469,58 @@ pub(crate) fn check_plain_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)
         return Ok(());
     }
     let end = if last == b'.' { s.len() - 1 } else { s.len() };
+    // One pass from the right over the top label, OR-ing the classes of its bytes.
+    let mut seen = 0u8;
     let mut dot = end;
-    while dot > 0 && s[dot - 1] != b'.' {
+    while dot > 0 {
+        let class = LABEL_CLASS[usize::from(s[dot - 1])];
+        if class == DOT {
+            break;
+        }
+        seen |= class;
         dot -= 1;
     }
     if dot == 0 {
         return Err((ErrorKind::InvalidDomain, 0));
     }
-    if is_toplabel(&s[dot..end]) {
+    let edge = |c: u8| LABEL_CLASS[usize::from(c)] & (ALPHA | DIGIT) != 0;
+    let valid = dot < end
+        && seen & OTHER == 0
+        && if seen & DASH != 0 {
+            edge(s[dot]) && edge(s[end - 1])
+        } else {
+            seen & ALPHA != 0
+        };
+    if valid {
         Ok(())
     } else {
         Err((ErrorKind::InvalidDomain, dot))
     }
 }
+
+const ALPHA: u8 = 1;
+const DIGIT: u8 = 2;
+const DASH: u8 = 4;
+const DOT: u8 = 8;
+const OTHER: u8 = 16;
+
+/// The class of each byte within a label: one of the bits above.
+static LABEL_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphabetic() {
+            t[c] = ALPHA;
+        } else if b.is_ascii_digit() {
+            t[c] = DIGIT;
+        }
+        c += 1;
+    }
+    t[b'-' as usize] = DASH;
+    t[b'.' as usize] = DOT;
+    t
+};
 
 /// [`check_domain_spec`] for text holding a `%` or a byte outside printable ASCII.
 #[cold]

@@ -62,8 +62,8 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
     }
     let mut terms = Vec::with_capacity(spaces);
     let mut pos = 6;
-    let mut redirect = false;
-    let mut exp = false;
+    // The `redirect=` and `exp=` seen so far.
+    let mut modifiers = 0u8;
     while pos < n {
         if b[pos] == b' ' {
             pos += 1;
@@ -72,31 +72,22 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
         let start = pos;
         let pct;
         (pos, pct) = find_end(b, pos);
-        let term = match parse_term(s, start, pos, pct) {
-            Ok(t) => t,
-            Err((k, o)) => return Err(term_error(s, start, pos, k, o)),
-        };
-        if let Term::Modifier(m) = &term {
-            let seen = match m {
-                Modifier::Redirect(_) => &mut redirect,
-                Modifier::Exp(_) => &mut exp,
-                Modifier::Unknown { .. } => {
-                    terms.push(term);
-                    continue;
+        match parse_term(&mut terms, s, start, pos, pct) {
+            Ok(0) => {}
+            Ok(seen) => {
+                if modifiers & seen != 0 {
+                    return Err(term_error(
+                        s,
+                        start,
+                        pos,
+                        ErrorKind::DuplicateModifier,
+                        start,
+                    ));
                 }
-            };
-            if *seen {
-                return Err(term_error(
-                    s,
-                    start,
-                    pos,
-                    ErrorKind::DuplicateModifier,
-                    start,
-                ));
+                modifiers |= seen;
             }
-            *seen = true;
+            Err((k, o)) => return Err(term_error(s, start, pos, k, o)),
         }
-        terms.push(term);
     }
     Ok(Record { terms })
 }
@@ -241,9 +232,32 @@ fn keyword(b: &[u8], at: usize, end: usize) -> Option<(Kind, usize)> {
     }
 }
 
-/// Parse the term `s[start..end]` (already checked to be printable ASCII, no space).
-/// Offsets, in the result and in errors, are offsets in `s`.
-fn parse_term(s: &str, start: usize, end: usize, pct: bool) -> Result<Term, Fail> {
+/// `redirect=`, as reported by [`parse_term`].
+const REDIRECT: u8 = 1;
+/// `exp=`, as reported by [`parse_term`].
+const EXP: u8 = 2;
+
+/// Parse the term `s[start..end]` (already checked to be printable ASCII, no space)
+/// and append it to `terms`; report [`REDIRECT`], [`EXP`] or 0 for any other term.
+/// Each kind of term is pushed where it is built, which spares a copy through a
+/// common exit. Offsets in errors are offsets in `s`.
+fn parse_term(
+    terms: &mut Vec<Term>,
+    s: &str,
+    start: usize,
+    end: usize,
+    pct: bool,
+) -> Result<u8, Fail> {
+    macro_rules! push {
+        ($q:ident, $m:expr) => {{
+            let mechanism = $m;
+            terms.push(Term::Directive(Directive {
+                qualifier: $q,
+                mechanism,
+            }));
+            Ok(0)
+        }};
+    }
     let b = s.as_bytes();
     let (qualifier, body) = match Qualifier::from_byte(b[start]) {
         Some(q) => (q, start + 1),
@@ -257,7 +271,14 @@ fn parse_term(s: &str, start: usize, end: usize, pct: bool) -> Result<Term, Fail
                 rest += 1;
             }
             if body == start && rest < end && b[rest] == b'=' {
-                return parse_modifier(s, start, rest, end, pct).map(Term::Modifier);
+                let m = parse_modifier(s, start, rest, end, pct)?;
+                let seen = match m {
+                    Modifier::Redirect(_) => REDIRECT,
+                    Modifier::Exp(_) => EXP,
+                    Modifier::Unknown { .. } => 0,
+                };
+                terms.push(Term::Modifier(m));
+                return Ok(seen);
             }
             let Some(kind) = mechanism_kind(&b[body..rest]) else {
                 return Err((ErrorKind::UnknownTerm, start));
@@ -265,29 +286,38 @@ fn parse_term(s: &str, start: usize, end: usize, pct: bool) -> Result<Term, Fail
             (kind, rest)
         }
     };
-    let mechanism = match kind {
+    match kind {
         Kind::All => {
             if rest != end {
                 return Err((ErrorKind::UnexpectedArgument, rest));
             }
-            Mechanism::All
+            push!(qualifier, Mechanism::All)
         }
-        Kind::Include => Mechanism::Include(required_domain(s, rest, end, pct)?),
-        Kind::Exists => Mechanism::Exists(required_domain(s, rest, end, pct)?),
+        Kind::Include => push!(
+            qualifier,
+            Mechanism::Include(required_domain(s, rest, end, pct)?)
+        ),
+        Kind::Exists => push!(
+            qualifier,
+            Mechanism::Exists(required_domain(s, rest, end, pct)?)
+        ),
         Kind::A | Kind::Mx => {
             let (spec_end, cidr) = split_dual_cidr(b, rest, end)?;
             let domain = optional_domain(s, rest, spec_end, pct)?;
             if kind == Kind::A {
-                Mechanism::A { domain, cidr }
+                push!(qualifier, Mechanism::A { domain, cidr })
             } else {
-                Mechanism::Mx { domain, cidr }
+                push!(qualifier, Mechanism::Mx { domain, cidr })
             }
         }
         Kind::Ptr => {
             if rest < end && b[rest] == b'/' {
                 return Err((ErrorKind::UnexpectedArgument, rest));
             }
-            Mechanism::Ptr(optional_domain(s, rest, end, pct)?)
+            push!(
+                qualifier,
+                Mechanism::Ptr(optional_domain(s, rest, end, pct)?)
+            )
         }
         Kind::Ip4 | Kind::Ip6 => {
             let v4 = kind == Kind::Ip4;
@@ -304,18 +334,14 @@ fn parse_term(s: &str, start: usize, end: usize, pct: bool) -> Result<Term, Fail
             if v4 {
                 let (addr, n) = parse_ip4(net).ok_or((bad, value))?;
                 let prefix = prefix_len(b, value + n, end, 32)?;
-                Mechanism::Ip4 { addr, prefix }
+                push!(qualifier, Mechanism::Ip4 { addr, prefix })
             } else {
                 let (addr, n) = parse_ip6(net).ok_or((bad, value))?;
                 let prefix = prefix_len(b, value + n, end, 128)?;
-                Mechanism::Ip6 { addr, prefix }
+                push!(qualifier, Mechanism::Ip6 { addr, prefix })
             }
         }
-    };
-    Ok(Term::Directive(Directive {
-        qualifier,
-        mechanism,
-    }))
+    }
 }
 
 /// Whether `i` ends a network in `b`: the end of the value or the `/` of a length.
@@ -344,8 +370,9 @@ static HEX: [u8; 256] = {
 /// compression, an optional dotted IPv4 tail) at the start of `b`, ending at the end
 /// of `b` or at a `/`; the address and its length.
 fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
-    let mut groups = [0u16; 8];
-    let mut n = 0;
+    // The groups read so far, shifted in from the right.
+    let mut acc = 0u128;
+    let mut n = 0u32;
     // Where `::` stands, as a group index.
     let mut gap = None;
     let mut i = 0;
@@ -375,9 +402,7 @@ fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
             if n + 2 > 8 {
                 return None;
             }
-            let o = v4.octets();
-            groups[n] = u16::from_be_bytes([o[0], o[1]]);
-            groups[n + 1] = u16::from_be_bytes([o[2], o[3]]);
+            acc = acc << 32 | u128::from(u32::from(v4));
             n += 2;
             i = start + len;
             break;
@@ -385,7 +410,7 @@ fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
         if n >= 8 {
             return None;
         }
-        groups[n] = v;
+        acc = acc << 16 | u128::from(v);
         n += 1;
         if net_end(b, i) {
             break;
@@ -407,17 +432,19 @@ fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
             return None;
         }
     }
-    match gap {
+    let addr = match gap {
         None if n != 8 => return None,
-        None => {}
+        None => acc,
         Some(_) if n > 7 => return None,
         Some(g) => {
-            let tail = n - g;
-            groups.copy_within(g..n, 8 - tail);
-            groups[g..8 - tail].fill(0);
+            // The groups after the gap stay at the right; those before move left.
+            let tail_bits = 16 * (n - g);
+            let tail = acc & ((1u128 << tail_bits) - 1);
+            let head = (acc >> tail_bits).checked_shl(16 * (8 - g)).unwrap_or(0);
+            head | tail
         }
-    }
-    Some((Ipv6Addr::from(groups), i))
+    };
+    Some((Ipv6Addr::from(addr), i))
 }
 
 /// `qnum "." qnum "." qnum "." qnum`, no leading zeros (section 5.6), at the start of
@@ -491,7 +518,7 @@ fn domain_spec(s: &str, from: usize, to: usize, pct: bool) -> Result<MacroString
         macro_string::check_plain_domain_spec(spec)
     };
     checked.map_err(|(k, o)| (k, from + o))?;
-    Ok(MacroString::from_validated(&s[from..to]))
+    Ok(MacroString::from_validated_range(s, from, to))
 }
 
 /// `":" domain-spec`, required, in `s[rest..end]`.
