@@ -132,18 +132,109 @@ pub enum MacroItem<'a> {
     Macro(Macro),
 }
 
+/// Longest text kept inline, without a heap allocation.
+const INLINE: usize = 22;
+
+/// The storage of a [`MacroString`]: short text (most domain names in records) inline,
+/// longer text on the heap.
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, buf: [u8; INLINE] },
+    Heap(String),
+}
+
 /// A validated macro string, kept as written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
+#[derive(Clone)]
 pub struct MacroString {
-    raw: String,
+    raw: Repr,
+}
+
+impl PartialEq for MacroString {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for MacroString {}
+
+impl PartialOrd for MacroString {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for MacroString {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl core::hash::Hash for MacroString {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for MacroString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MacroString")
+            .field("raw", &self.as_str())
+            .finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for MacroString {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MacroString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        Ok(Self::from_validated(&s))
+    }
 }
 
 impl MacroString {
     pub(crate) fn from_validated(raw: &str) -> Self {
-        Self {
-            raw: String::from(raw),
+        let b = raw.as_bytes();
+        if b.len() <= INLINE {
+            let mut buf = [0u8; INLINE];
+            buf[..b.len()].copy_from_slice(b);
+            Self {
+                raw: Repr::Inline {
+                    len: b.len() as u8,
+                    buf,
+                },
+            }
+        } else {
+            Self {
+                raw: Repr::Heap(String::from(raw)),
+            }
+        }
+    }
+
+    /// The validated text `s[from..to]`. When the text is short and `s` goes on for at
+    /// least [`INLINE`] bytes from `from`, one fixed-size copy takes it (the bytes past
+    /// its length are never read).
+    pub(crate) fn from_validated_range(s: &str, from: usize, to: usize) -> Self {
+        let b = s.as_bytes();
+        let len = to - from;
+        match b.get(from..from + INLINE) {
+            Some(window) if len <= INLINE => {
+                let mut buf = [0u8; INLINE];
+                buf.copy_from_slice(window);
+                Self {
+                    raw: Repr::Inline {
+                        len: len as u8,
+                        buf,
+                    },
+                }
+            }
+            _ => Self::from_validated(&s[from..to]),
         }
     }
 
@@ -174,13 +265,19 @@ impl MacroString {
     /// The text as written.
     #[must_use]
     pub fn as_str(&self) -> &str {
-        &self.raw
+        match &self.raw {
+            // A copy of a whole `&str`, so always UTF-8.
+            Repr::Inline { len, buf } => {
+                core::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+            }
+            Repr::Heap(s) => s,
+        }
     }
 
     /// Whether the string holds any `%` expansion.
     #[must_use]
     pub fn has_macros(&self) -> bool {
-        self.raw.as_bytes().contains(&b'%')
+        self.as_str().as_bytes().contains(&b'%')
     }
 
     /// Whether the string uses the `p` letter (which needs reverse DNS to expand).
@@ -193,7 +290,7 @@ impl MacroString {
     /// The pieces of the string, in order.
     pub fn items(&self) -> impl Iterator<Item = MacroItem<'_>> + '_ {
         Items {
-            s: &self.raw,
+            s: self.as_str(),
             pos: 0,
         }
     }
@@ -240,7 +337,7 @@ impl MacroString {
 
 impl fmt::Display for MacroString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.raw)
+        f.write_str(self.as_str())
     }
 }
 
@@ -354,15 +451,81 @@ pub(crate) fn check(s: &[u8], ctx: Context) -> Result<(), (ErrorKind, usize)> {
 
 /// Check a domain-spec: a valid macro string whose end is a macro or `"." toplabel ["."]`.
 pub(crate) fn check_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
-    if s.is_empty() {
+    if s.iter().any(|&c| c == b'%' || c.wrapping_sub(0x21) >= 0x5e) {
+        check_domain_spec_macros(s)
+    } else {
+        check_plain_domain_spec(s)
+    }
+}
+
+/// [`check_domain_spec`] for printable ASCII known to hold no `%`: only its end needs
+/// a look, from the right.
+pub(crate) fn check_plain_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
+    let Some(&last) = s.last() else {
         return Err((ErrorKind::MissingDomain, 0));
+    };
+    // Ends with a macro expansion (a lone `}` counts, as in the full check)?
+    if last == b'}' {
+        return Ok(());
     }
-    // Fast path: plain text with no macro needs only the character check.
-    if s.iter().fold(false, |m, &c| {
-        m | (c == b'%' || c.wrapping_sub(0x21) >= 0x5e)
-    }) {
-        check(s, Context::Domain)?;
+    let end = if last == b'.' { s.len() - 1 } else { s.len() };
+    // One pass from the right over the top label, OR-ing the classes of its bytes.
+    let mut seen = 0u8;
+    let mut dot = end;
+    while dot > 0 {
+        let class = LABEL_CLASS[usize::from(s[dot - 1])];
+        if class == DOT {
+            break;
+        }
+        seen |= class;
+        dot -= 1;
     }
+    if dot == 0 {
+        return Err((ErrorKind::InvalidDomain, 0));
+    }
+    let edge = |c: u8| LABEL_CLASS[usize::from(c)] & (ALPHA | DIGIT) != 0;
+    let valid = dot < end
+        && seen & OTHER == 0
+        && if seen & DASH != 0 {
+            edge(s[dot]) && edge(s[end - 1])
+        } else {
+            seen & ALPHA != 0
+        };
+    if valid {
+        Ok(())
+    } else {
+        Err((ErrorKind::InvalidDomain, dot))
+    }
+}
+
+const ALPHA: u8 = 1;
+const DIGIT: u8 = 2;
+const DASH: u8 = 4;
+const DOT: u8 = 8;
+const OTHER: u8 = 16;
+
+/// The class of each byte within a label: one of the bits above.
+static LABEL_CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphabetic() {
+            t[c] = ALPHA;
+        } else if b.is_ascii_digit() {
+            t[c] = DIGIT;
+        }
+        c += 1;
+    }
+    t[b'-' as usize] = DASH;
+    t[b'.' as usize] = DOT;
+    t
+};
+
+/// [`check_domain_spec`] for text holding a `%` or a byte outside printable ASCII.
+#[cold]
+fn check_domain_spec_macros(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
+    check(s, Context::Domain)?;
     // Ends with a macro expansion?
     if s.ends_with(b"}") {
         return Ok(());
@@ -394,13 +557,24 @@ pub(crate) fn check_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
 
 /// `toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )`
 pub(crate) fn is_toplabel(l: &[u8]) -> bool {
-    if l.is_empty() || !l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+    let (Some(&first), Some(&last)) = (l.first(), l.last()) else {
         return false;
+    };
+    let mut alpha = false;
+    let mut dash = false;
+    for &c in l {
+        if c.is_ascii_alphabetic() {
+            alpha = true;
+        } else if c == b'-' {
+            dash = true;
+        } else if !c.is_ascii_digit() {
+            return false;
+        }
     }
-    if l.contains(&b'-') {
-        l[0].is_ascii_alphanumeric() && l[l.len() - 1].is_ascii_alphanumeric()
+    if dash {
+        first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric()
     } else {
-        l.iter().any(u8::is_ascii_alphabetic)
+        alpha
     }
 }
 

@@ -42,73 +42,135 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
         return Err(err(ErrorKind::NotSpf, s.get(..end).unwrap_or(""), 0));
     }
     let n = b.len();
-    // Section 3.1: printable US-ASCII only. A branch-free fold the compiler vectorizes;
-    // the slow path below finds the offending byte.
-    let printable = b.iter().fold(true, |ok, &c| {
-        ok & (c == b' ' || c.wrapping_sub(0x21) < 0x5e)
-    });
-    if !printable {
-        let i = b
-            .iter()
-            .position(|&c| c != b' ' && c.wrapping_sub(0x21) >= 0x5e)
-            .unwrap_or(0);
-        let start = b[..i].iter().rposition(|&c| c == b' ').map_or(0, |p| p + 1);
-        let end = b[i..].iter().position(|&c| c == b' ').map_or(n, |p| i + p);
-        return Err(err(ErrorKind::NonAscii, &s[start..end], i));
+    // Section 3.1: printable US-ASCII only; and the spaces, which bound the number of
+    // terms. One branch-free pass the compiler vectorizes; the slow path below finds
+    // the offending byte.
+    let mut bad = 0u8;
+    let mut spaces = 0usize;
+    for chunk in b.chunks(32) {
+        let (x, sp) = chunk.iter().fold((0u8, 0u8), |(x, sp), &c| {
+            (
+                x | u8::from((c != b' ') & (c.wrapping_sub(0x21) >= 0x5e)),
+                sp + u8::from(c == b' '),
+            )
+        });
+        bad |= x;
+        spaces += usize::from(sp);
     }
-    let mut terms = Vec::with_capacity(n / 8 + 1);
+    if bad != 0 {
+        return Err(non_ascii(s));
+    }
+    let mut terms = Vec::with_capacity(spaces);
     let mut pos = 6;
-    let mut redirect = false;
-    let mut exp = false;
+    // The `redirect=` and `exp=` seen so far.
+    let mut modifiers = 0u8;
     while pos < n {
         if b[pos] == b' ' {
             pos += 1;
             continue;
         }
         let start = pos;
-        pos = find_space(b, pos);
-        let text = &s[start..pos];
-        let term = parse_term(text, start).map_err(|(k, o)| err(k, text, o))?;
-        if let Term::Modifier(m) = &term {
-            let seen = match m {
-                Modifier::Redirect(_) => &mut redirect,
-                Modifier::Exp(_) => &mut exp,
-                Modifier::Unknown { .. } => {
-                    terms.push(term);
-                    continue;
+        let pct;
+        (pos, pct) = find_end(b, pos);
+        match parse_term(&mut terms, s, start, pos, pct) {
+            Ok(0) => {}
+            Ok(seen) => {
+                if modifiers & seen != 0 {
+                    return Err(term_error(
+                        s,
+                        start,
+                        pos,
+                        ErrorKind::DuplicateModifier,
+                        start,
+                    ));
                 }
-            };
-            if *seen {
-                return Err(err(ErrorKind::DuplicateModifier, text, start));
+                modifiers |= seen;
             }
-            *seen = true;
+            Err((k, o)) => return Err(term_error(s, start, pos, k, o)),
         }
-        terms.push(term);
     }
     Ok(Record { terms })
 }
 
-/// The index of the first space at or after `from`, or `b.len()`: eight bytes at a
-/// time (a zero-byte test on the word XOR-ed with spaces), then byte by byte.
-fn find_space(b: &[u8], from: usize) -> usize {
+/// The error for the first byte outside printable ASCII, built off the hot path.
+#[cold]
+#[inline(never)]
+fn non_ascii(s: &str) -> Error {
+    let b = s.as_bytes();
+    let i = b
+        .iter()
+        .position(|&c| c != b' ' && c.wrapping_sub(0x21) >= 0x5e)
+        .unwrap_or(0);
+    let start = b[..i].iter().rposition(|&c| c == b' ').map_or(0, |p| p + 1);
+    let end = b[i..]
+        .iter()
+        .position(|&c| c == b' ')
+        .map_or(b.len(), |p| i + p);
+    err(ErrorKind::NonAscii, &s[start..end], i)
+}
+
+/// The error for the term `s[start..end]`, built off the hot path.
+#[cold]
+#[inline(never)]
+fn term_error(s: &str, start: usize, end: usize, kind: ErrorKind, offset: usize) -> Error {
+    err(kind, &s[start..end], offset)
+}
+
+/// The index of the first space at or after `from` (or `b.len()`), and whether a `%`
+/// may occur before it: eight bytes at a time (a zero-byte test on the word XOR-ed
+/// with spaces, and with percent signs), then byte by byte. The `%` answer may be a
+/// false "yes", never a false "no".
+fn find_end(b: &[u8], from: usize) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     const SPACES: u64 = 0x2020_2020_2020_2020;
+    const PERCENTS: u64 = 0x2525_2525_2525_2525;
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut pct = 0u64;
     let mut i = from;
     while let Some(chunk) = b.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ SPACES;
-        let found = x.wrapping_sub(LO) & !x & HI;
+        let w = u64::from_le_bytes(word);
+        let found = zero(w ^ SPACES);
+        let p = zero(w ^ PERCENTS);
         if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
+            // Only the percent signs below the first space count.
+            let below = (found & found.wrapping_neg()) - 1;
+            return (
+                i + (found.trailing_zeros() / 8) as usize,
+                pct | (p & below) != 0,
+            );
         }
+        pct |= p;
         i += 8;
     }
+    if i < b.len()
+        && let Some(last) = b.len().checked_sub(8)
+    {
+        // The last eight bytes, shifted so that the word starts at `i`; the zero
+        // bytes shifted in are neither spaces nor percent signs.
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[last..]);
+        let w = u64::from_le_bytes(word) >> (8 * (i - last));
+        let found = zero(w ^ SPACES);
+        let mut p = zero(w ^ PERCENTS);
+        if found != 0 {
+            p &= (found & found.wrapping_neg()) - 1;
+        }
+        let len = if found != 0 {
+            (found.trailing_zeros() / 8) as usize
+        } else {
+            b.len() - i
+        };
+        return (i + len, pct | p != 0);
+    }
+    let mut pct = pct != 0;
     while i < b.len() && b[i] != b' ' {
+        pct |= b[i] == b'%';
         i += 1;
     }
-    i
+    (i, pct)
 }
 
 fn is_name_byte(c: u8) -> bool {
@@ -127,67 +189,135 @@ enum Kind {
     Exists,
 }
 
+/// The mechanism a name spells, in any case: a dispatch on the length and the first
+/// byte, then the remaining bytes. `c | 0x20` folds an ASCII letter to lower case and
+/// maps no other printable byte onto a lowercase letter.
 fn mechanism_kind(name: &[u8]) -> Option<Kind> {
-    let eq = |w: &[u8]| name.eq_ignore_ascii_case(w);
-    match name.len() {
-        1 if eq(b"a") => Some(Kind::A),
-        2 if eq(b"mx") => Some(Kind::Mx),
-        3 if eq(b"all") => Some(Kind::All),
-        3 if eq(b"ip4") => Some(Kind::Ip4),
-        3 if eq(b"ip6") => Some(Kind::Ip6),
-        3 if eq(b"ptr") => Some(Kind::Ptr),
-        6 if eq(b"exists") => Some(Kind::Exists),
-        7 if eq(b"include") => Some(Kind::Include),
+    let first = *name.first()? | 0x20;
+    let l = |i: usize| name[i] | 0x20;
+    match (name.len(), first) {
+        (1, b'a') => Some(Kind::A),
+        (2, b'm') if l(1) == b'x' => Some(Kind::Mx),
+        (3, b'a') if l(1) == b'l' && l(2) == b'l' => Some(Kind::All),
+        (3, b'i') if l(1) == b'p' && name[2] == b'4' => Some(Kind::Ip4),
+        (3, b'i') if l(1) == b'p' && name[2] == b'6' => Some(Kind::Ip6),
+        (3, b'p') if l(1) == b't' && l(2) == b'r' => Some(Kind::Ptr),
+        (6, b'e') if name.eq_ignore_ascii_case(b"exists") => Some(Kind::Exists),
+        (7, b'i') if name.eq_ignore_ascii_case(b"include") => Some(Kind::Include),
         _ => None,
     }
 }
 
-/// Parse one term (already checked to be printable ASCII, no space); `at` is its
-/// offset in the record.
-pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Fail> {
-    let b = t.as_bytes();
-    let (qualifier, explicit) = match b.first().and_then(|&c| Qualifier::from_byte(c)) {
-        Some(q) => (q, true),
-        None => (Qualifier::Pass, false),
+/// The mechanism name at `b[at..end]` when it is a whole name (followed by the end,
+/// `:`, `/` or `=`), and the index after it: a dispatch on the first byte, then the
+/// remaining bytes, case-insensitively. `c | 0x20` folds an ASCII letter to lower
+/// case and maps no other printable byte onto a lowercase letter.
+fn keyword(b: &[u8], at: usize, end: usize) -> Option<(Kind, usize)> {
+    let t = b.get(at..end)?;
+    let l = |i: usize| t.get(i).map_or(0, |&c| c | 0x20);
+    let (kind, n) = match l(0) {
+        b'a' if l(1) == b'l' && l(2) == b'l' => (Kind::All, 3),
+        b'a' => (Kind::A, 1),
+        b'm' if l(1) == b'x' => (Kind::Mx, 2),
+        b'i' if l(1) == b'p' && t.get(2) == Some(&b'4') => (Kind::Ip4, 3),
+        b'i' if l(1) == b'p' && t.get(2) == Some(&b'6') => (Kind::Ip6, 3),
+        b'i' if t.len() >= 7 && t[..7].eq_ignore_ascii_case(b"include") => (Kind::Include, 7),
+        b'p' if l(1) == b't' && l(2) == b'r' => (Kind::Ptr, 3),
+        b'e' if t.len() >= 6 && t[..6].eq_ignore_ascii_case(b"exists") => (Kind::Exists, 6),
+        _ => return None,
     };
-    let body_at = usize::from(explicit);
-    let body = &b[body_at..];
-    let name_len = body
-        .iter()
-        .position(|&c| c == b':' || c == b'/' || c == b'=')
-        .unwrap_or(body.len());
-    if !explicit && body.get(name_len) == Some(&b'=') {
-        return parse_modifier(t, name_len, at).map(Term::Modifier);
+    match t.get(n) {
+        None | Some(b':' | b'/' | b'=') => Some((kind, at + n)),
+        _ => None,
     }
-    let Some(kind) = mechanism_kind(&body[..name_len]) else {
-        return Err((ErrorKind::UnknownTerm, at));
+}
+
+/// `redirect=`, as reported by [`parse_term`].
+const REDIRECT: u8 = 1;
+/// `exp=`, as reported by [`parse_term`].
+const EXP: u8 = 2;
+
+/// Parse the term `s[start..end]` (already checked to be printable ASCII, no space)
+/// and append it to `terms`; report [`REDIRECT`], [`EXP`] or 0 for any other term.
+/// Each kind of term is pushed where it is built, which spares a copy through a
+/// common exit. Offsets in errors are offsets in `s`.
+fn parse_term(
+    terms: &mut Vec<Term>,
+    s: &str,
+    start: usize,
+    end: usize,
+    pct: bool,
+) -> Result<u8, Fail> {
+    macro_rules! push {
+        ($q:ident, $m:expr) => {{
+            let mechanism = $m;
+            terms.push(Term::Directive(Directive {
+                qualifier: $q,
+                mechanism,
+            }));
+            Ok(0)
+        }};
+    }
+    let b = s.as_bytes();
+    let (qualifier, body) = match Qualifier::from_byte(b[start]) {
+        Some(q) => (q, start + 1),
+        None => (Qualifier::Pass, start),
     };
-    let rest = &body[name_len..];
-    let rest_at = at + body_at + name_len;
-    let rest_str = &t[body_at + name_len..];
-    let mechanism = match kind {
-        Kind::All => {
-            if !rest.is_empty() {
-                return Err((ErrorKind::UnexpectedArgument, rest_at));
+    let (kind, rest) = match keyword(b, body, end) {
+        Some((kind, rest)) if !(body == start && rest < end && b[rest] == b'=') => (kind, rest),
+        _ => {
+            let mut rest = body;
+            while rest < end && !matches!(b[rest], b':' | b'/' | b'=') {
+                rest += 1;
             }
-            Mechanism::All
+            if body == start && rest < end && b[rest] == b'=' {
+                let m = parse_modifier(s, start, rest, end, pct)?;
+                let seen = match m {
+                    Modifier::Redirect(_) => REDIRECT,
+                    Modifier::Exp(_) => EXP,
+                    Modifier::Unknown { .. } => 0,
+                };
+                terms.push(Term::Modifier(m));
+                return Ok(seen);
+            }
+            let Some(kind) = mechanism_kind(&b[body..rest]) else {
+                return Err((ErrorKind::UnknownTerm, start));
+            };
+            (kind, rest)
         }
-        Kind::Include => Mechanism::Include(required_domain(rest_str, rest_at)?),
-        Kind::Exists => Mechanism::Exists(required_domain(rest_str, rest_at)?),
+    };
+    match kind {
+        Kind::All => {
+            if rest != end {
+                return Err((ErrorKind::UnexpectedArgument, rest));
+            }
+            push!(qualifier, Mechanism::All)
+        }
+        Kind::Include => push!(
+            qualifier,
+            Mechanism::Include(required_domain(s, rest, end, pct)?)
+        ),
+        Kind::Exists => push!(
+            qualifier,
+            Mechanism::Exists(required_domain(s, rest, end, pct)?)
+        ),
         Kind::A | Kind::Mx => {
-            let (spec, cidr) = split_dual_cidr(rest_str, rest_at)?;
-            let domain = optional_domain(spec, rest_at)?;
+            let (spec_end, cidr) = split_dual_cidr(b, rest, end)?;
+            let domain = optional_domain(s, rest, spec_end, pct)?;
             if kind == Kind::A {
-                Mechanism::A { domain, cidr }
+                push!(qualifier, Mechanism::A { domain, cidr })
             } else {
-                Mechanism::Mx { domain, cidr }
+                push!(qualifier, Mechanism::Mx { domain, cidr })
             }
         }
         Kind::Ptr => {
-            if rest.first() == Some(&b'/') {
-                return Err((ErrorKind::UnexpectedArgument, rest_at));
+            if rest < end && b[rest] == b'/' {
+                return Err((ErrorKind::UnexpectedArgument, rest));
             }
-            Mechanism::Ptr(optional_domain(rest_str, rest_at)?)
+            push!(
+                qualifier,
+                Mechanism::Ptr(optional_domain(s, rest, end, pct)?)
+            )
         }
         Kind::Ip4 | Kind::Ip6 => {
             let v4 = kind == Kind::Ip4;
@@ -196,96 +326,93 @@ pub(crate) fn parse_term(t: &str, at: usize) -> Result<Term, Fail> {
             } else {
                 ErrorKind::InvalidIp6
             };
-            let Some(value) = rest_str.strip_prefix(':') else {
-                return Err((bad, rest_at));
-            };
-            let value_at = rest_at + 1;
-            let (net, len) = match value.as_bytes().iter().position(|&c| c == b'/') {
-                Some(i) => (&value[..i], Some((&value[i + 1..], value_at + i + 1))),
-                None => (value, None),
-            };
+            if rest == end || b[rest] != b':' {
+                return Err((bad, rest));
+            }
+            let value = rest + 1;
+            let net = &b[value..end];
             if v4 {
-                let addr = parse_ip4(net.as_bytes()).ok_or((bad, value_at))?;
-                let prefix = len.map(|(l, o)| cidr_len(l, 32, o)).transpose()?;
-                Mechanism::Ip4 { addr, prefix }
+                let (addr, n) = parse_ip4(net).ok_or((bad, value))?;
+                let prefix = prefix_len(b, value + n, end, 32)?;
+                push!(qualifier, Mechanism::Ip4 { addr, prefix })
             } else {
-                let addr = parse_ip6(net.as_bytes()).ok_or((bad, value_at))?;
-                let prefix = len.map(|(l, o)| cidr_len(l, 128, o)).transpose()?;
-                Mechanism::Ip6 { addr, prefix }
+                let (addr, n) = parse_ip6(net).ok_or((bad, value))?;
+                let prefix = prefix_len(b, value + n, end, 128)?;
+                push!(qualifier, Mechanism::Ip6 { addr, prefix })
             }
         }
-    };
-    Ok(Term::Directive(Directive {
-        qualifier,
-        mechanism,
-    }))
-}
-
-fn hex_digit(c: u8) -> Option<u32> {
-    match c {
-        b'0'..=b'9' => Some(u32::from(c - b'0')),
-        b'a'..=b'f' => Some(u32::from(c - b'a' + 10)),
-        b'A'..=b'F' => Some(u32::from(c - b'A' + 10)),
-        _ => None,
     }
 }
 
-/// An IPv6 address in the text forms of RFC 4291 section 2.2: eight groups, `::`
-/// compression, and an optional dotted IPv4 tail.
-fn parse_ip6(b: &[u8]) -> Option<Ipv6Addr> {
-    let mut head = [0u16; 8];
-    let mut tail = [0u16; 8];
-    let (mut hn, mut tn) = (0usize, 0usize);
-    let mut compressed = false;
+/// Whether `i` ends a network in `b`: the end of the value or the `/` of a length.
+fn net_end(b: &[u8], i: usize) -> bool {
+    i == b.len() || b[i] == b'/'
+}
+
+/// The value of each hex digit, 0xff for other bytes.
+static HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// An IPv6 address in the text forms of RFC 4291 section 2.2 (eight groups, `::`
+/// compression, an optional dotted IPv4 tail) at the start of `b`, ending at the end
+/// of `b` or at a `/`; the address and its length.
+fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
+    // The groups read so far, shifted in from the right.
+    let mut acc = 0u128;
+    let mut n = 0u32;
+    // Where `::` stands, as a group index.
+    let mut gap = None;
     let mut i = 0;
     if b.starts_with(b"::") {
-        compressed = true;
+        gap = Some(0);
         i = 2;
-        if i == b.len() {
-            return Some(Ipv6Addr::UNSPECIFIED);
+        if net_end(b, i) {
+            return Some((Ipv6Addr::UNSPECIFIED, i));
         }
     }
     loop {
         let start = i;
-        let mut v: u32 = 0;
+        let mut v = 0u16;
         while i < b.len() && i - start < 4 {
-            match hex_digit(b[i]) {
-                Some(d) => {
-                    v = v * 16 + d;
-                    i += 1;
-                }
-                None => break,
+            let d = HEX[usize::from(b[i])];
+            if d > 15 {
+                break;
             }
+            v = v << 4 | u16::from(d);
+            i += 1;
         }
         if i == start {
             return None;
         }
-        let mut groups = [0u16; 2];
-        let count = if b.get(i) == Some(&b'.') {
-            let o = parse_ip4(&b[start..])?.octets();
-            groups = [
-                u16::from_be_bytes([o[0], o[1]]),
-                u16::from_be_bytes([o[2], o[3]]),
-            ];
-            i = b.len();
-            2
-        } else {
-            groups[0] = v as u16;
-            1
-        };
-        for g in &groups[..count] {
-            if hn + tn >= 8 {
+        if b.get(i) == Some(&b'.') {
+            let (v4, len) = parse_ip4(&b[start..])?;
+            if n + 2 > 8 {
                 return None;
             }
-            if compressed {
-                tail[tn] = *g;
-                tn += 1;
-            } else {
-                head[hn] = *g;
-                hn += 1;
-            }
+            acc = acc << 32 | u128::from(u32::from(v4));
+            n += 2;
+            i = start + len;
+            break;
         }
-        if i == b.len() {
+        if n >= 8 {
+            return None;
+        }
+        acc = acc << 16 | u128::from(v);
+        n += 1;
+        if net_end(b, i) {
             break;
         }
         if b[i] != b':' {
@@ -293,29 +420,37 @@ fn parse_ip6(b: &[u8]) -> Option<Ipv6Addr> {
         }
         i += 1;
         if b.get(i) == Some(&b':') {
-            if compressed {
+            if gap.is_some() {
                 return None;
             }
-            compressed = true;
+            gap = Some(n);
             i += 1;
-            if i == b.len() {
+            if net_end(b, i) {
                 break;
             }
-        } else if i == b.len() {
+        } else if net_end(b, i) {
             return None;
         }
     }
-    if compressed && hn + tn > 7 || !compressed && hn != 8 {
-        return None;
-    }
-    let mut groups = [0u16; 8];
-    groups[..hn].copy_from_slice(&head[..hn]);
-    groups[8 - tn..].copy_from_slice(&tail[..tn]);
-    Some(Ipv6Addr::from(groups))
+    let addr = match gap {
+        None if n != 8 => return None,
+        None => acc,
+        Some(_) if n > 7 => return None,
+        Some(g) => {
+            // The groups after the gap stay at the right; those before move left.
+            let tail_bits = 16 * (n - g);
+            let tail = acc & ((1u128 << tail_bits) - 1);
+            let head = (acc >> tail_bits).checked_shl(16 * (8 - g)).unwrap_or(0);
+            head | tail
+        }
+    };
+    Some((Ipv6Addr::from(addr), i))
 }
 
-/// `qnum "." qnum "." qnum "." qnum`, no leading zeros (section 5.6).
-fn parse_ip4(b: &[u8]) -> Option<Ipv4Addr> {
+/// `qnum "." qnum "." qnum "." qnum`, no leading zeros (section 5.6), at the start of
+/// `b`, ending at the end of `b` or at a `/`; the address and its length.
+fn parse_ip4(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let digit = |j: usize| b.get(j).map_or(10, |&c| c.wrapping_sub(b'0'));
     let mut octets = [0u8; 4];
     let mut i = 0;
     for (k, octet) in octets.iter_mut().enumerate() {
@@ -325,106 +460,146 @@ fn parse_ip4(b: &[u8]) -> Option<Ipv4Addr> {
             }
             i += 1;
         }
-        let start = i;
-        let mut v: u32 = 0;
-        while i < b.len() && i - start < 3 && b[i].is_ascii_digit() {
-            v = v * 10 + u32::from(b[i] - b'0');
-            i += 1;
-        }
-        let len = i - start;
-        if len == 0 || v > 255 || (len > 1 && b[start] == b'0') {
+        let first = digit(i);
+        if first > 9 {
             return None;
         }
-        *octet = v as u8;
+        i += 1;
+        let mut v = u16::from(first);
+        // A leading zero stands alone: "0" is an octet, "01" is not.
+        if first != 0 {
+            for _ in 0..2 {
+                let d = digit(i);
+                if d > 9 {
+                    break;
+                }
+                v = v * 10 + u16::from(d);
+                i += 1;
+            }
+        }
+        *octet = u8::try_from(v).ok()?;
     }
-    (i == b.len()).then(|| Ipv4Addr::from(octets))
+    net_end(b, i).then(|| (Ipv4Addr::from(octets), i))
 }
 
-fn parse_modifier(t: &str, name_len: usize, at: usize) -> Result<Modifier, Fail> {
-    let name = &t[..name_len];
-    let nb = name.as_bytes();
-    if !nb.first().is_some_and(u8::is_ascii_alphabetic) || !nb.iter().all(|&c| is_name_byte(c)) {
-        return Err((ErrorKind::InvalidModifierName, at));
+fn parse_modifier(
+    s: &str,
+    start: usize,
+    name_end: usize,
+    end: usize,
+    pct: bool,
+) -> Result<Modifier, Fail> {
+    let b = s.as_bytes();
+    let name = &b[start..name_end];
+    if !name.first().is_some_and(u8::is_ascii_alphabetic) || !name.iter().all(|&c| is_name_byte(c))
+    {
+        return Err((ErrorKind::InvalidModifierName, start));
     }
-    let value = &t[name_len + 1..];
-    let value_at = at + name_len + 1;
-    if name.eq_ignore_ascii_case("redirect") || name.eq_ignore_ascii_case("exp") {
-        let spec = domain_spec(value, value_at)?;
-        return Ok(if name.eq_ignore_ascii_case("redirect") {
-            Modifier::Redirect(spec)
-        } else {
-            Modifier::Exp(spec)
-        });
+    let value = name_end + 1;
+    if name.eq_ignore_ascii_case(b"redirect") {
+        return domain_spec(s, value, end, pct).map(Modifier::Redirect);
     }
-    macro_string::check(value.as_bytes(), Context::Modifier).map_err(|(k, o)| (k, value_at + o))?;
+    if name.eq_ignore_ascii_case(b"exp") {
+        return domain_spec(s, value, end, pct).map(Modifier::Exp);
+    }
+    macro_string::check(&b[value..end], Context::Modifier).map_err(|(k, o)| (k, value + o))?;
     Ok(Modifier::Unknown {
-        name: String::from(name),
-        value: MacroString::from_validated(value),
+        name: String::from(&s[start..name_end]),
+        value: MacroString::from_validated(&s[value..end]),
     })
 }
 
-fn domain_spec(spec: &str, at: usize) -> Result<MacroString, Fail> {
-    macro_string::check_domain_spec(spec.as_bytes()).map_err(|(k, o)| (k, at + o))?;
-    Ok(MacroString::from_validated(spec))
+/// The domain-spec `s[from..to]`, printable ASCII; `pct` is false when it holds no `%`.
+fn domain_spec(s: &str, from: usize, to: usize, pct: bool) -> Result<MacroString, Fail> {
+    let spec = &s.as_bytes()[from..to];
+    let checked = if pct {
+        macro_string::check_domain_spec(spec)
+    } else {
+        macro_string::check_plain_domain_spec(spec)
+    };
+    checked.map_err(|(k, o)| (k, from + o))?;
+    Ok(MacroString::from_validated_range(s, from, to))
 }
 
-/// `":" domain-spec`, required.
-fn required_domain(rest: &str, at: usize) -> Result<MacroString, Fail> {
-    match rest.strip_prefix(':') {
-        Some(spec) => domain_spec(spec, at + 1),
-        None if rest.is_empty() => Err((ErrorKind::MissingDomain, at)),
-        None => Err((ErrorKind::UnexpectedArgument, at)),
+/// `":" domain-spec`, required, in `s[rest..end]`.
+fn required_domain(s: &str, rest: usize, end: usize, pct: bool) -> Result<MacroString, Fail> {
+    if rest == end {
+        Err((ErrorKind::MissingDomain, rest))
+    } else if s.as_bytes()[rest] == b':' {
+        domain_spec(s, rest + 1, end, pct)
+    } else {
+        Err((ErrorKind::UnexpectedArgument, rest))
     }
 }
 
-/// `[ ":" domain-spec ]`.
-fn optional_domain(rest: &str, at: usize) -> Result<Option<MacroString>, Fail> {
-    if rest.is_empty() {
+/// `[ ":" domain-spec ]` in `s[rest..end]`.
+fn optional_domain(
+    s: &str,
+    rest: usize,
+    end: usize,
+    pct: bool,
+) -> Result<Option<MacroString>, Fail> {
+    if rest == end {
         return Ok(None);
     }
-    required_domain(rest, at).map(Some)
+    required_domain(s, rest, end, pct).map(Some)
 }
 
-/// Split `[":" domain-spec] [ "/" v4 ] [ "//" v6 ]` from the end; returns the domain
-/// part (with its colon) and the lengths.
-fn split_dual_cidr(rest: &str, at: usize) -> Result<(&str, DualCidr), Fail> {
-    let mut s = rest;
+/// Split `[":" domain-spec] [ "/" v4 ] [ "//" v6 ]` in `b[rest..end]` from the end;
+/// returns where the domain part (with its colon) ends, and the lengths.
+fn split_dual_cidr(b: &[u8], rest: usize, end: usize) -> Result<(usize, DualCidr), Fail> {
+    let mut e = end;
     let mut cidr = DualCidr::default();
-    if let Some((head, digits)) = cidr_suffix(s)
-        && let Some(h) = head.strip_suffix('/')
-    {
-        cidr.v6 = Some(cidr_len(digits, 128, at + head.len() + 1)?);
-        s = h;
+    if let Some(slash) = cidr_slash(b, rest, e) {
+        if slash > rest && b[slash - 1] == b'/' {
+            cidr.v6 = Some(cidr_len(&b[slash + 1..e], 128, slash + 1)?);
+            e = slash - 1;
+            if let Some(slash) = cidr_slash(b, rest, e) {
+                cidr.v4 = Some(cidr_len(&b[slash + 1..e], 32, slash + 1)?);
+                e = slash;
+            }
+        } else {
+            cidr.v4 = Some(cidr_len(&b[slash + 1..e], 32, slash + 1)?);
+            e = slash;
+        }
     }
-    if let Some((head, digits)) = cidr_suffix(s) {
-        cidr.v4 = Some(cidr_len(digits, 32, at + head.len() + 1)?);
-        s = head;
+    if e != rest && b[rest] != b':' {
+        return Err((ErrorKind::InvalidCidr, rest));
     }
-    if !s.is_empty() && !s.starts_with(':') {
-        return Err((ErrorKind::InvalidCidr, at));
-    }
-    Ok((s, cidr))
+    Ok((e, cidr))
 }
 
-/// `.../digits` at the end: the part before the slash and the digits (maybe empty).
-fn cidr_suffix(s: &str) -> Option<(&str, &str)> {
-    let b = s.as_bytes();
-    let n = b.iter().rev().take_while(|c| c.is_ascii_digit()).count();
-    let slash = b.len().checked_sub(n + 1)?;
-    (b[slash] == b'/').then(|| (&s[..slash], &s[slash + 1..]))
+/// `.../digits` at the end of `b[from..to]`: the index of the slash (the digits may
+/// be none).
+fn cidr_slash(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    let mut i = to;
+    while i > from && b[i - 1].is_ascii_digit() {
+        i -= 1;
+    }
+    (i > from && b[i - 1] == b'/').then(|| i - 1)
+}
+
+/// After an `ip4:`/`ip6:` network ending at `i`: nothing, or `/` and a length.
+fn prefix_len(b: &[u8], i: usize, end: usize, max: u8) -> Result<Option<u8>, Fail> {
+    if i == end {
+        Ok(None)
+    } else {
+        cidr_len(&b[i + 1..end], max, i + 1).map(Some)
+    }
 }
 
 /// `"0" / %x31-39 0*2DIGIT`, at most `max`.
-fn cidr_len(d: &str, max: u8, at: usize) -> Result<u8, Fail> {
-    let b = d.as_bytes();
-    let ok = !b.is_empty()
-        && b.len() <= 3
-        && b.iter().all(u8::is_ascii_digit)
-        && (b[0] != b'0' || b.len() == 1);
-    let v = if ok {
-        b.iter().fold(0u16, |v, &c| v * 10 + u16::from(c - b'0'))
-    } else {
-        u16::MAX
+fn cidr_len(d: &[u8], max: u8, at: usize) -> Result<u8, Fail> {
+    let digit = |c: u8| c.wrapping_sub(b'0');
+    let v = match *d {
+        [a] if digit(a) < 10 => u16::from(digit(a)),
+        [a, c] if digit(a).wrapping_sub(1) < 9 && digit(c) < 10 => {
+            u16::from(digit(a)) * 10 + u16::from(digit(c))
+        }
+        [a, c, e] if digit(a).wrapping_sub(1) < 9 && digit(c) < 10 && digit(e) < 10 => {
+            u16::from(digit(a)) * 100 + u16::from(digit(c)) * 10 + u16::from(digit(e))
+        }
+        _ => u16::MAX,
     };
     if v <= u16::from(max) {
         Ok(v as u8)
