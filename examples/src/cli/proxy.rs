@@ -279,7 +279,7 @@ fn crc(c: Crc32cStatus) -> &'static str {
     }
 }
 
-/// "ip:port" / "[ip6]:port" of the address block (LOCAL included), or None.
+/// `"ip:port"` / `"[ip6]:port"` of the address block (LOCAL included), or None.
 fn endpoint(h: &Header<'_>, source: bool) -> Option<String> {
     let a = h.addresses();
     let s = if source { a.source() } else { a.destination() };
