@@ -128,7 +128,7 @@ impl Container {
             #[cfg(feature = "gzip")]
             Self::Gzip(g) => g.finish(),
             #[cfg(feature = "zstd")]
-            Self::Zstd(z) => z.finish(),
+            Self::Zstd(z) => z.finish(sql),
             Self::Unsupported(format, _) => (
                 if *format == "gzip" {
                     Compression::Gzip { members: 0 }
@@ -451,9 +451,18 @@ mod zstd_frames {
     use crate::report::Compression;
     use zstd::stream::raw::{Decoder, Operation};
 
+    /// The decoder is handed the stream in pieces cut at fixed offsets of the
+    /// compressed stream. When a call fails, zstd drops what that same call had
+    /// already decoded; with pieces at fixed offsets, which calls are made (and so
+    /// what a failure drops) does not depend on how the caller chunked the input,
+    /// and the report stays the same for every chunking.
+    const PIECE: usize = 16 * 1024;
+
     pub(crate) struct Zstd {
         dec: Option<Decoder<'static>>,
         out: Vec<u8>,
+        /// The start of the next piece, shorter than [`PIECE`].
+        pending: Vec<u8>,
         /// Inside a frame that has not been fully decoded and flushed.
         in_frame: bool,
         frames: u32,
@@ -487,6 +496,7 @@ mod zstd_frames {
             Self {
                 dec,
                 out: vec![0; OUT_CHUNK],
+                pending: Vec::new(),
                 in_frame: false,
                 frames: 0,
                 offset: 0,
@@ -496,6 +506,31 @@ mod zstd_frames {
         }
 
         pub(crate) fn feed(&mut self, mut input: &[u8], sql: &mut Scanner) {
+            if !self.pending.is_empty() {
+                let take = (PIECE - self.pending.len()).min(input.len());
+                self.pending.extend_from_slice(&input[..take]);
+                input = &input[take..];
+                if self.pending.len() < PIECE {
+                    return;
+                }
+                let piece = core::mem::take(&mut self.pending);
+                self.decode(&piece, sql);
+                self.pending = piece;
+                self.pending.clear();
+            }
+            while input.len() >= PIECE {
+                self.decode(&input[..PIECE], sql);
+                input = &input[PIECE..];
+            }
+            if !input.is_empty() {
+                if self.pending.capacity() == 0 {
+                    self.pending.reserve_exact(PIECE);
+                }
+                self.pending.extend_from_slice(input);
+            }
+        }
+
+        fn decode(&mut self, mut input: &[u8], sql: &mut Scanner) {
             let Some(dec) = self.dec.as_mut() else {
                 self.offset += input.len() as u64;
                 return;
@@ -540,7 +575,11 @@ mod zstd_frames {
             }
         }
 
-        pub(crate) fn finish(&mut self) -> (Compression, Option<Error>) {
+        pub(crate) fn finish(&mut self, sql: &mut Scanner) -> (Compression, Option<Error>) {
+            if !self.pending.is_empty() {
+                let piece = core::mem::take(&mut self.pending);
+                self.decode(&piece, sql);
+            }
             let c = Compression::Zstd {
                 frames: self.frames,
             };
@@ -571,6 +610,35 @@ mod tests {
     const SQL: &[u8] = b"-- MySQL dump 10.13  Distrib 8.0.36, for Linux (x86_64)\n\
 LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2);\nUNLOCK TABLES;\n\
 -- Dump completed on 2026-11-27 12:00:00\n";
+
+    /// A zstd stream whose first frame decodes a block and then fails: every
+    /// chunking must give the report the whole input gives (found by fuzzing).
+    #[test]
+    fn zstd_failure_mid_frame_is_chunking_invariant() {
+        let mut input = std::vec![0x28, 0xb5, 0x2f, 0xfd, 0x11, 0x81, 0x00, 0xe8];
+        input.extend_from_slice(&[0; 28]);
+        input.extend_from_slice(&[0x01, 0x28, 0xb5, 0x2f, 0xfd, 0x2f]);
+        let whole = verify(&input);
+        assert_eq!(whole.verdict, Verdict::Incomplete);
+        for size in 1..=input.len() {
+            let mut v = crate::Verifier::new();
+            for chunk in input.chunks(size) {
+                v.feed(chunk);
+            }
+            assert_eq!(v.finish(), whole, "chunks of {size}");
+        }
+        // Larger than one decoder piece, fed in odd chunk sizes.
+        let big: std::vec::Vec<u8> = SQL.iter().copied().cycle().take(200_000).collect();
+        let z = zstd::encode_all(&big[..], 1).unwrap();
+        let whole = verify(&z);
+        for size in [1, 7, 4093, 16 * 1024 + 1, 65_536] {
+            let mut v = crate::Verifier::new();
+            for chunk in z.chunks(size) {
+                v.feed(chunk);
+            }
+            assert_eq!(v.finish(), whole, "chunks of {size}");
+        }
+    }
 
     fn gz(b: &[u8], name: bool) -> std::vec::Vec<u8> {
         let mut builder = flate2::GzBuilder::new();
