@@ -133,13 +133,18 @@ pub enum MacroItem<'a> {
 }
 
 /// Longest text kept inline, without a heap allocation.
-const INLINE: usize = 22;
+const INLINE: usize = 24;
+
+/// The inline bytes, aligned so that the compiler moves them as whole words.
+#[derive(Clone, Copy)]
+#[repr(align(8))]
+struct Buf([u8; INLINE]);
 
 /// The storage of a [`MacroString`]: short text (most domain names in records) inline,
 /// longer text on the heap.
 #[derive(Clone)]
 enum Repr {
-    Inline { len: u8, buf: [u8; INLINE] },
+    Inline { len: u8, buf: Buf },
     Heap(String),
 }
 
@@ -202,8 +207,8 @@ impl MacroString {
     pub(crate) fn from_validated(raw: &str) -> Self {
         let b = raw.as_bytes();
         if b.len() <= INLINE {
-            let mut buf = [0u8; INLINE];
-            buf[..b.len()].copy_from_slice(b);
+            let mut buf = Buf([0u8; INLINE]);
+            buf.0[..b.len()].copy_from_slice(b);
             Self {
                 raw: Repr::Inline {
                     len: b.len() as u8,
@@ -217,16 +222,46 @@ impl MacroString {
         }
     }
 
+    /// The empty string, a placeholder to be overwritten in place.
+    pub(crate) const EMPTY: Self = Self {
+        raw: Repr::Inline {
+            len: 0,
+            buf: Buf([0u8; INLINE]),
+        },
+    };
+
+    /// Overwrite `self` (holding no heap text) with the validated text `s[from..to]`,
+    /// in place: a short text is copied straight into the inline buffer, so that no
+    /// temporary is built and copied.
+    #[inline(always)]
+    pub(crate) fn set_validated_range(&mut self, s: &str, from: usize, to: usize) {
+        let b = s.as_bytes();
+        let n = to - from;
+        match &mut self.raw {
+            Repr::Inline { len, buf } if n <= INLINE => {
+                // One fixed-size copy when `s` goes on far enough (the bytes past `n`
+                // are never read), else a copy of exactly `n` bytes.
+                match b.get(from..from + INLINE) {
+                    Some(window) => buf.0.copy_from_slice(window),
+                    None => buf.0[..n].copy_from_slice(&b[from..to]),
+                }
+                *len = n as u8;
+            }
+            _ => *self = Self::from_validated(&s[from..to]),
+        }
+    }
+
     /// The validated text `s[from..to]`. When the text is short and `s` goes on for at
     /// least [`INLINE`] bytes from `from`, one fixed-size copy takes it (the bytes past
     /// its length are never read).
+    #[inline(always)]
     pub(crate) fn from_validated_range(s: &str, from: usize, to: usize) -> Self {
         let b = s.as_bytes();
         let len = to - from;
         match b.get(from..from + INLINE) {
             Some(window) if len <= INLINE => {
-                let mut buf = [0u8; INLINE];
-                buf.copy_from_slice(window);
+                let mut buf = Buf([0u8; INLINE]);
+                buf.0.copy_from_slice(window);
                 Self {
                     raw: Repr::Inline {
                         len: len as u8,
@@ -268,7 +303,7 @@ impl MacroString {
         match &self.raw {
             // A copy of a whole `&str`, so always UTF-8.
             Repr::Inline { len, buf } => {
-                core::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+                core::str::from_utf8(&buf.0[..usize::from(*len)]).unwrap_or_default()
             }
             Repr::Heap(s) => s,
         }
@@ -460,6 +495,7 @@ pub(crate) fn check_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
 
 /// [`check_domain_spec`] for printable ASCII known to hold no `%`: only its end needs
 /// a look, from the right.
+#[inline(always)]
 pub(crate) fn check_plain_domain_spec(s: &[u8]) -> Result<(), (ErrorKind, usize)> {
     let Some(&last) = s.last() else {
         return Err((ErrorKind::MissingDomain, 0));

@@ -31,6 +31,53 @@ impl FromStr for Record {
 /// that knows the term.
 type Fail = (ErrorKind, usize);
 
+const VACANT: Term = Term::Directive(Directive {
+    qualifier: Qualifier::Pass,
+    mechanism: Mechanism::All,
+});
+
+/// Put `term` in a slot holding [`VACANT`], which owns nothing and needs no drop.
+#[inline(always)]
+fn fill(slot: &mut Term, term: Term) {
+    core::mem::forget(core::mem::replace(slot, term));
+}
+
+/// Put a directive whose mechanism holds [`MacroString::EMPTY`] as its domain-spec in
+/// a vacant slot, then write the domain-spec `s[from..to]` into it in place.
+#[inline(always)]
+fn fill_with_domain(
+    slot: &mut Term,
+    qualifier: Qualifier,
+    mechanism: Mechanism,
+    s: &str,
+    from: usize,
+    to: usize,
+) {
+    fill(
+        slot,
+        Term::Directive(Directive {
+            qualifier,
+            mechanism,
+        }),
+    );
+    if let Term::Directive(Directive {
+        mechanism:
+            Mechanism::Include(d)
+            | Mechanism::Exists(d)
+            | Mechanism::A {
+                domain: Some(d), ..
+            }
+            | Mechanism::Mx {
+                domain: Some(d), ..
+            }
+            | Mechanism::Ptr(Some(d)),
+        ..
+    }) = slot
+    {
+        d.set_validated_range(s, from, to);
+    }
+}
+
 fn err(kind: ErrorKind, term: &str, offset: usize) -> Error {
     Error::new(kind, term, offset)
 }
@@ -61,6 +108,8 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
         return Err(non_ascii(s));
     }
     let mut terms = Vec::with_capacity(spaces);
+    terms.resize_with(spaces, || VACANT);
+    let mut count = 0;
     let mut pos = 6;
     // The `redirect=` and `exp=` seen so far.
     let mut modifiers = 0u8;
@@ -72,7 +121,9 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
         let start = pos;
         let pct;
         (pos, pct) = find_end(b, pos);
-        match parse_term(&mut terms, s, start, pos, pct) {
+        let slot = &mut terms[count];
+        count += 1;
+        match parse_term(slot, s, start, pos, pct) {
             Ok(0) => {}
             Ok(seen) => {
                 if modifiers & seen != 0 {
@@ -89,6 +140,7 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
             Err((k, o)) => return Err(term_error(s, start, pos, k, o)),
         }
     }
+    terms.truncate(count);
     Ok(Record { terms })
 }
 
@@ -241,20 +293,17 @@ const EXP: u8 = 2;
 /// and append it to `terms`; report [`REDIRECT`], [`EXP`] or 0 for any other term.
 /// Each kind of term is pushed where it is built, which spares a copy through a
 /// common exit. Offsets in errors are offsets in `s`.
-fn parse_term(
-    terms: &mut Vec<Term>,
-    s: &str,
-    start: usize,
-    end: usize,
-    pct: bool,
-) -> Result<u8, Fail> {
+fn parse_term(slot: &mut Term, s: &str, start: usize, end: usize, pct: bool) -> Result<u8, Fail> {
     macro_rules! push {
         ($q:ident, $m:expr) => {{
             let mechanism = $m;
-            terms.push(Term::Directive(Directive {
-                qualifier: $q,
-                mechanism,
-            }));
+            fill(
+                slot,
+                Term::Directive(Directive {
+                    qualifier: $q,
+                    mechanism,
+                }),
+            );
             Ok(0)
         }};
     }
@@ -277,7 +326,7 @@ fn parse_term(
                     Modifier::Exp(_) => EXP,
                     Modifier::Unknown { .. } => 0,
                 };
-                terms.push(Term::Modifier(m));
+                fill(slot, Term::Modifier(m));
                 return Ok(seen);
             }
             let Some(kind) = mechanism_kind(&b[body..rest]) else {
@@ -293,31 +342,78 @@ fn parse_term(
             }
             push!(qualifier, Mechanism::All)
         }
-        Kind::Include => push!(
-            qualifier,
-            Mechanism::Include(required_domain(s, rest, end, pct)?)
-        ),
-        Kind::Exists => push!(
-            qualifier,
-            Mechanism::Exists(required_domain(s, rest, end, pct)?)
-        ),
+        Kind::Include | Kind::Exists => {
+            let (from, to) = required_domain(s, rest, end, pct)?;
+            if kind == Kind::Include {
+                fill_with_domain(
+                    slot,
+                    qualifier,
+                    Mechanism::Include(MacroString::EMPTY),
+                    s,
+                    from,
+                    to,
+                );
+            } else {
+                fill_with_domain(
+                    slot,
+                    qualifier,
+                    Mechanism::Exists(MacroString::EMPTY),
+                    s,
+                    from,
+                    to,
+                );
+            }
+            Ok(0)
+        }
         Kind::A | Kind::Mx => {
             let (spec_end, cidr) = split_dual_cidr(b, rest, end)?;
             let domain = optional_domain(s, rest, spec_end, pct)?;
-            if kind == Kind::A {
-                push!(qualifier, Mechanism::A { domain, cidr })
+            let placeholder = domain.map(|_| MacroString::EMPTY);
+            let mechanism = if kind == Kind::A {
+                Mechanism::A {
+                    domain: placeholder,
+                    cidr,
+                }
             } else {
-                push!(qualifier, Mechanism::Mx { domain, cidr })
+                Mechanism::Mx {
+                    domain: placeholder,
+                    cidr,
+                }
+            };
+            match domain {
+                Some((from, to)) => fill_with_domain(slot, qualifier, mechanism, s, from, to),
+                None => fill(
+                    slot,
+                    Term::Directive(Directive {
+                        qualifier,
+                        mechanism,
+                    }),
+                ),
             }
+            Ok(0)
         }
         Kind::Ptr => {
             if rest < end && b[rest] == b'/' {
                 return Err((ErrorKind::UnexpectedArgument, rest));
             }
-            push!(
-                qualifier,
-                Mechanism::Ptr(optional_domain(s, rest, end, pct)?)
-            )
+            match optional_domain(s, rest, end, pct)? {
+                Some((from, to)) => fill_with_domain(
+                    slot,
+                    qualifier,
+                    Mechanism::Ptr(Some(MacroString::EMPTY)),
+                    s,
+                    from,
+                    to,
+                ),
+                None => fill(
+                    slot,
+                    Term::Directive(Directive {
+                        qualifier,
+                        mechanism: Mechanism::Ptr(None),
+                    }),
+                ),
+            }
+            Ok(0)
         }
         Kind::Ip4 | Kind::Ip6 => {
             let v4 = kind == Kind::Ip4;
@@ -369,6 +465,7 @@ static HEX: [u8; 256] = {
 /// An IPv6 address in the text forms of RFC 4291 section 2.2 (eight groups, `::`
 /// compression, an optional dotted IPv4 tail) at the start of `b`, ending at the end
 /// of `b` or at a `/`; the address and its length.
+#[inline(always)]
 fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
     // The groups read so far, shifted in from the right.
     let mut acc = 0u128;
@@ -449,6 +546,7 @@ fn parse_ip6(b: &[u8]) -> Option<(Ipv6Addr, usize)> {
 
 /// `qnum "." qnum "." qnum "." qnum`, no leading zeros (section 5.6), at the start of
 /// `b`, ending at the end of `b` or at a `/`; the address and its length.
+#[inline(always)]
 fn parse_ip4(b: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let digit = |j: usize| b.get(j).map_or(10, |&c| c.wrapping_sub(b'0'));
     let mut octets = [0u8; 4];
@@ -509,36 +607,46 @@ fn parse_modifier(
     })
 }
 
-/// The domain-spec `s[from..to]`, printable ASCII; `pct` is false when it holds no `%`.
-fn domain_spec(s: &str, from: usize, to: usize, pct: bool) -> Result<MacroString, Fail> {
+/// Check the domain-spec `s[from..to]`, printable ASCII; `pct` is false when it holds
+/// no `%`.
+#[inline(always)]
+fn check_domain(s: &str, from: usize, to: usize, pct: bool) -> Result<(), Fail> {
     let spec = &s.as_bytes()[from..to];
     let checked = if pct {
         macro_string::check_domain_spec(spec)
     } else {
         macro_string::check_plain_domain_spec(spec)
     };
-    checked.map_err(|(k, o)| (k, from + o))?;
+    checked.map_err(|(k, o)| (k, from + o))
+}
+
+/// The domain-spec `s[from..to]`, checked and kept.
+fn domain_spec(s: &str, from: usize, to: usize, pct: bool) -> Result<MacroString, Fail> {
+    check_domain(s, from, to, pct)?;
     Ok(MacroString::from_validated_range(s, from, to))
 }
 
-/// `":" domain-spec`, required, in `s[rest..end]`.
-fn required_domain(s: &str, rest: usize, end: usize, pct: bool) -> Result<MacroString, Fail> {
+/// `":" domain-spec`, required, in `s[rest..end]`: where the checked domain-spec is.
+#[inline(always)]
+fn required_domain(s: &str, rest: usize, end: usize, pct: bool) -> Result<(usize, usize), Fail> {
     if rest == end {
         Err((ErrorKind::MissingDomain, rest))
     } else if s.as_bytes()[rest] == b':' {
-        domain_spec(s, rest + 1, end, pct)
+        check_domain(s, rest + 1, end, pct)?;
+        Ok((rest + 1, end))
     } else {
         Err((ErrorKind::UnexpectedArgument, rest))
     }
 }
 
-/// `[ ":" domain-spec ]` in `s[rest..end]`.
+/// `[ ":" domain-spec ]` in `s[rest..end]`: where the checked domain-spec is, if any.
+#[inline(always)]
 fn optional_domain(
     s: &str,
     rest: usize,
     end: usize,
     pct: bool,
-) -> Result<Option<MacroString>, Fail> {
+) -> Result<Option<(usize, usize)>, Fail> {
     if rest == end {
         return Ok(None);
     }
@@ -547,6 +655,7 @@ fn optional_domain(
 
 /// Split `[":" domain-spec] [ "/" v4 ] [ "//" v6 ]` in `b[rest..end]` from the end;
 /// returns where the domain part (with its colon) ends, and the lengths.
+#[inline(always)]
 fn split_dual_cidr(b: &[u8], rest: usize, end: usize) -> Result<(usize, DualCidr), Fail> {
     let mut e = end;
     let mut cidr = DualCidr::default();
@@ -571,6 +680,7 @@ fn split_dual_cidr(b: &[u8], rest: usize, end: usize) -> Result<(usize, DualCidr
 
 /// `.../digits` at the end of `b[from..to]`: the index of the slash (the digits may
 /// be none).
+#[inline(always)]
 fn cidr_slash(b: &[u8], from: usize, to: usize) -> Option<usize> {
     let mut i = to;
     while i > from && b[i - 1].is_ascii_digit() {
@@ -580,6 +690,7 @@ fn cidr_slash(b: &[u8], from: usize, to: usize) -> Option<usize> {
 }
 
 /// After an `ip4:`/`ip6:` network ending at `i`: nothing, or `/` and a length.
+#[inline(always)]
 fn prefix_len(b: &[u8], i: usize, end: usize, max: u8) -> Result<Option<u8>, Fail> {
     if i == end {
         Ok(None)
@@ -589,6 +700,7 @@ fn prefix_len(b: &[u8], i: usize, end: usize, max: u8) -> Result<Option<u8>, Fai
 }
 
 /// `"0" / %x31-39 0*2DIGIT`, at most `max`.
+#[inline(always)]
 fn cidr_len(d: &[u8], max: u8, at: usize) -> Result<u8, Fail> {
     let digit = |c: u8| c.wrapping_sub(b'0');
     let v = match *d {
