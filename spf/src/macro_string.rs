@@ -12,6 +12,7 @@
 //! explain-string = *( macro-string / SP )
 //! ```
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt::{self, Write as _};
 use core::net::IpAddr;
@@ -133,11 +134,10 @@ pub enum MacroItem<'a> {
 }
 
 /// Longest text kept inline, without a heap allocation.
-const INLINE: usize = 24;
+const INLINE: usize = 22;
 
-/// The inline bytes, aligned so that the compiler moves them as whole words.
+/// The inline bytes.
 #[derive(Clone, Copy)]
-#[repr(align(8))]
 struct Buf([u8; INLINE]);
 
 /// The storage of a [`MacroString`]: short text (most domain names in records) inline,
@@ -145,7 +145,7 @@ struct Buf([u8; INLINE]);
 #[derive(Clone)]
 enum Repr {
     Inline { len: u8, buf: Buf },
-    Heap(String),
+    Heap(Box<str>),
 }
 
 /// A validated macro string, kept as written.
@@ -217,7 +217,7 @@ impl MacroString {
             }
         } else {
             Self {
-                raw: Repr::Heap(String::from(raw)),
+                raw: Repr::Heap(Box::from(raw)),
             }
         }
     }

@@ -14,7 +14,16 @@ use crate::record::{Directive, DualCidr, Mechanism, Modifier, Qualifier, Record,
 /// or the end (section 4.5).
 #[must_use]
 pub fn is_spf_record(txt: &[u8]) -> bool {
-    txt.len() >= 6 && txt[..6].eq_ignore_ascii_case(b"v=spf1") && (txt.len() == 6 || txt[6] == b' ')
+    // The six bytes as one word, the letters folded to lower case by setting their
+    // 0x20 bit (which maps no other byte onto a lowercase letter).
+    const FOLD: u64 = u64::from_le_bytes([0x20, 0, 0x20, 0x20, 0x20, 0, 0, 0]);
+    const WANT: u64 = u64::from_le_bytes(*b"v=spf1\0\0");
+    let Some(head) = txt.first_chunk::<6>() else {
+        return false;
+    };
+    let mut word = [0u8; 8];
+    word[..6].copy_from_slice(head);
+    u64::from_le_bytes(word) | FOLD == WANT && txt.get(6).is_none_or(|&c| c == b' ')
 }
 
 impl FromStr for Record {
