@@ -51,24 +51,10 @@ fn fill(slot: &mut Term, term: Term) {
     core::mem::forget(core::mem::replace(slot, term));
 }
 
-/// Put a directive whose mechanism holds [`MacroString::EMPTY`] as its domain-spec in
-/// a vacant slot, then write the domain-spec `s[from..to]` into it in place.
+/// Write the domain-spec `s[from..to]` in place into the [`MacroString::EMPTY`] that
+/// the directive in `slot` holds as its domain-spec.
 #[inline(always)]
-fn fill_with_domain(
-    slot: &mut Term,
-    qualifier: Qualifier,
-    mechanism: Mechanism,
-    s: &str,
-    from: usize,
-    to: usize,
-) {
-    fill(
-        slot,
-        Term::Directive(Directive {
-            qualifier,
-            mechanism,
-        }),
-    );
+fn set_domain(slot: &mut Term, s: &str, from: usize, to: usize) {
     if let Term::Directive(Directive {
         mechanism:
             Mechanism::Include(d)
@@ -316,6 +302,20 @@ fn parse_term(slot: &mut Term, s: &str, start: usize, end: usize, pct: bool) -> 
             Ok(0)
         }};
     }
+    // A directive holding an empty domain-spec, then the domain-spec written into it
+    // in place, so that no macro string is built aside and copied.
+    macro_rules! push_domain {
+        ($q:ident, $m:expr, $from:expr, $to:expr) => {{
+            fill(
+                slot,
+                Term::Directive(Directive {
+                    qualifier: $q,
+                    mechanism: $m,
+                }),
+            );
+            set_domain(slot, s, $from, $to);
+        }};
+    }
     let b = s.as_bytes();
     let (qualifier, body) = match Qualifier::from_byte(b[start]) {
         Some(q) => (q, start + 1),
@@ -354,75 +354,59 @@ fn parse_term(slot: &mut Term, s: &str, start: usize, end: usize, pct: bool) -> 
         Kind::Include | Kind::Exists => {
             let (from, to) = required_domain(s, rest, end, pct)?;
             if kind == Kind::Include {
-                fill_with_domain(
-                    slot,
-                    qualifier,
-                    Mechanism::Include(MacroString::EMPTY),
-                    s,
-                    from,
-                    to,
-                );
+                push_domain!(qualifier, Mechanism::Include(MacroString::EMPTY), from, to);
             } else {
-                fill_with_domain(
-                    slot,
-                    qualifier,
-                    Mechanism::Exists(MacroString::EMPTY),
-                    s,
-                    from,
-                    to,
-                );
+                push_domain!(qualifier, Mechanism::Exists(MacroString::EMPTY), from, to);
             }
             Ok(0)
         }
         Kind::A | Kind::Mx => {
             let (spec_end, cidr) = split_dual_cidr(b, rest, end)?;
-            let domain = optional_domain(s, rest, spec_end, pct)?;
-            let placeholder = domain.map(|_| MacroString::EMPTY);
-            let mechanism = if kind == Kind::A {
-                Mechanism::A {
-                    domain: placeholder,
-                    cidr,
-                }
-            } else {
-                Mechanism::Mx {
-                    domain: placeholder,
-                    cidr,
-                }
-            };
-            match domain {
-                Some((from, to)) => fill_with_domain(slot, qualifier, mechanism, s, from, to),
-                None => fill(
-                    slot,
-                    Term::Directive(Directive {
+            match (optional_domain(s, rest, spec_end, pct)?, kind == Kind::A) {
+                (None, true) => push!(qualifier, Mechanism::A { domain: None, cidr }),
+                (None, false) => push!(qualifier, Mechanism::Mx { domain: None, cidr }),
+                (Some((from, to)), true) => {
+                    push_domain!(
                         qualifier,
-                        mechanism,
-                    }),
-                ),
+                        Mechanism::A {
+                            domain: Some(MacroString::EMPTY),
+                            cidr
+                        },
+                        from,
+                        to
+                    );
+                    Ok(0)
+                }
+                (Some((from, to)), false) => {
+                    push_domain!(
+                        qualifier,
+                        Mechanism::Mx {
+                            domain: Some(MacroString::EMPTY),
+                            cidr
+                        },
+                        from,
+                        to
+                    );
+                    Ok(0)
+                }
             }
-            Ok(0)
         }
         Kind::Ptr => {
             if rest < end && b[rest] == b'/' {
                 return Err((ErrorKind::UnexpectedArgument, rest));
             }
             match optional_domain(s, rest, end, pct)? {
-                Some((from, to)) => fill_with_domain(
-                    slot,
-                    qualifier,
-                    Mechanism::Ptr(Some(MacroString::EMPTY)),
-                    s,
-                    from,
-                    to,
-                ),
-                None => fill(
-                    slot,
-                    Term::Directive(Directive {
+                None => push!(qualifier, Mechanism::Ptr(None)),
+                Some((from, to)) => {
+                    push_domain!(
                         qualifier,
-                        mechanism: Mechanism::Ptr(None),
-                    }),
-                ),
+                        Mechanism::Ptr(Some(MacroString::EMPTY)),
+                        from,
+                        to
+                    );
+                    Ok(0)
+                }
             }
-            Ok(0)
         }
         Kind::Ip4 | Kind::Ip6 => {
             let v4 = kind == Kind::Ip4;
