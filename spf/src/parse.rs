@@ -716,6 +716,7 @@ fn cidr_len(d: &[u8], max: u8, at: usize) -> Result<u8, Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
     use alloc::string::ToString;
 
     fn ok(s: &str) -> Record {
@@ -738,6 +739,53 @@ mod tests {
             "v=spf1 a/24//64 mx:a:b.example.com//0 ip4:192.0.2.0/24 ip6:2001:db8::/32 ptr ~all exp=x.%{d} ra=foo"
         );
         assert_eq!(ok("v=spf1").terms().len(), 0);
+    }
+
+    #[test]
+    fn version_tag() {
+        for yes in ["v=spf1", "V=SPF1", "v=Spf1 -all", "v=spf1 "] {
+            assert!(is_spf_record(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "",
+            "v=spf",
+            "v=spf10",
+            "v=spf1-all",
+            "v=spf2 -all",
+            "v:spf1",
+            "w=spf1",
+            "v=spf!",
+        ] {
+            assert!(!is_spf_record(no.as_bytes()), "{no}");
+        }
+    }
+
+    /// Domain-specs short enough to be held inline, at the end of the record (where
+    /// fewer bytes than the inline size follow them) and in its middle, and longer ones
+    /// held on the heap, all read back as written.
+    #[test]
+    fn domain_specs_in_every_position() {
+        let long = "a-rather-long-label.mail-servers.example.org";
+        for text in [
+            "v=spf1 include:a.example",
+            "v=spf1 include:a.example -all",
+            "v=spf1 a:mail.example.com/24 mx:mx.example.net//64 ptr:p.example exists:e.example",
+            &format!("v=spf1 include:{long} a:{long}/28 mx:{long} ptr:{long} exists:{long}"),
+            &format!("v=spf1 redirect={long}"),
+            "v=spf1 exp=x.example redirect=r.example",
+        ] {
+            let r = ok(text);
+            assert_eq!(r.to_string(), text);
+            assert_eq!(ok(&r.to_string()), r);
+        }
+        let r = ok(&format!("v=spf1 include:{long}"));
+        match &r.terms()[0] {
+            Term::Directive(Directive {
+                mechanism: Mechanism::Include(d),
+                ..
+            }) => assert_eq!(d.as_str(), long),
+            t => panic!("{t:?}"),
+        }
     }
 
     #[test]
