@@ -114,10 +114,14 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
             continue;
         }
         let start = pos;
-        let pct;
-        (pos, pct) = find_end(b, pos);
         let slot = &mut terms[count];
         count += 1;
+        if let Some(end) = fast_term(slot, b, start) {
+            pos = end;
+            continue;
+        }
+        let pct;
+        (pos, pct) = find_end(b, pos);
         match parse_term(slot, s, start, pos, pct) {
             Ok(0) => {}
             Ok(seen) => {
@@ -433,9 +437,113 @@ fn parse_term(slot: &mut Term, s: &str, start: usize, end: usize, pct: bool) -> 
     }
 }
 
-/// Whether `i` ends a network in `b`: the end of the value or the `/` of a length.
+/// The fast path for the most common terms, `a`, `mx` and `all` alone, and `ip4:` and
+/// `ip6:` networks with an optional length, each with an optional qualifier, read
+/// straight from the record up to the space or end that closes them. It fills `slot` and returns where the term ends only for a
+/// term the general path would accept as it is; for anything else it returns `None`
+/// and leaves the term (and any error) to the general path.
+#[inline(always)]
+fn fast_term(slot: &mut Term, b: &[u8], start: usize) -> Option<usize> {
+    const IP4: u32 = u32::from_le_bytes(*b"ip4:");
+    const IP6: u32 = u32::from_le_bytes(*b"ip6:");
+    let (qualifier, body) = match Qualifier::from_byte(b[start]) {
+        Some(q) => (q, start + 1),
+        None => (Qualifier::Pass, start),
+    };
+    // `a`, `mx` and `all` alone, closed by a space or the end.
+    let closes = |i: usize| matches!(b.get(i), None | Some(b' '));
+    let lower = |i: usize| b.get(i).map_or(0, |&c| c | 0x20);
+    let short = match lower(body) {
+        b'a' if closes(body + 1) => Some((
+            Mechanism::A {
+                domain: None,
+                cidr: DualCidr::default(),
+            },
+            body + 1,
+        )),
+        b'a' if lower(body + 1) == b'l' && lower(body + 2) == b'l' && closes(body + 3) => {
+            Some((Mechanism::All, body + 3))
+        }
+        b'm' if lower(body + 1) == b'x' && closes(body + 2) => Some((
+            Mechanism::Mx {
+                domain: None,
+                cidr: DualCidr::default(),
+            },
+            body + 2,
+        )),
+        _ => None,
+    };
+    if let Some((mechanism, end)) = short {
+        fill(
+            slot,
+            Term::Directive(Directive {
+                qualifier,
+                mechanism,
+            }),
+        );
+        return Some(end);
+    }
+    let &[i, p, v, colon] = b.get(body..)?.first_chunk::<4>()?;
+    // `| 0x20` folds the two letters to lower case and maps no other byte onto them.
+    let tag = u32::from_le_bytes([i | 0x20, p | 0x20, v, colon]);
+    let value = body + 4;
+    if tag == IP4 {
+        let (addr, n) = parse_ip4(&b[value..])?;
+        let (prefix, end) = term_prefix(b, value + n, 32)?;
+        fill(
+            slot,
+            Term::Directive(Directive {
+                qualifier,
+                mechanism: Mechanism::Ip4 { addr, prefix },
+            }),
+        );
+        Some(end)
+    } else if tag == IP6 {
+        let (addr, n) = parse_ip6(&b[value..])?;
+        let (prefix, end) = term_prefix(b, value + n, 128)?;
+        fill(
+            slot,
+            Term::Directive(Directive {
+                qualifier,
+                mechanism: Mechanism::Ip6 { addr, prefix },
+            }),
+        );
+        Some(end)
+    } else {
+        None
+    }
+}
+
+/// After a network that ends at `i` in the record `b`: nothing, or `/` and a valid
+/// length, then the end of the term (a space or the end of the record). The length
+/// and where the term ends; `None` for anything else.
+#[inline(always)]
+fn term_prefix(b: &[u8], i: usize, max: u8) -> Option<(Option<u8>, usize)> {
+    match b.get(i) {
+        None | Some(b' ') => Some((None, i)),
+        Some(b'/') => {
+            let from = i + 1;
+            let digits = b[from..]
+                .iter()
+                .take(4)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let end = from + digits;
+            if !matches!(b.get(end), None | Some(b' ')) {
+                return None;
+            }
+            cidr_len(&b[from..end], max, from)
+                .ok()
+                .map(|p| (Some(p), end))
+        }
+        Some(_) => None,
+    }
+}
+
+/// Whether `i` ends a network in `b`: the end of the value, the `/` of a length, or
+/// the space after the term (when [`fast_term`] reads the record itself).
 fn net_end(b: &[u8], i: usize) -> bool {
-    i == b.len() || b[i] == b'/'
+    i == b.len() || matches!(b[i], b'/' | b' ')
 }
 
 /// The value of each hex digit, 0xff for other bytes.
@@ -739,6 +847,94 @@ mod tests {
             "v=spf1 a/24//64 mx:a:b.example.com//0 ip4:192.0.2.0/24 ip6:2001:db8::/32 ptr ~all exp=x.%{d} ra=foo"
         );
         assert_eq!(ok("v=spf1").terms().len(), 0);
+    }
+
+    /// Whatever the fast path accepts, the general path accepts as the same term, ending
+    /// at the same place.
+    fn fast_agrees(term: &str) {
+        let record = format!("v=spf1 {term} -all");
+        let b = record.as_bytes();
+        let mut fast = VACANT;
+        let Some(end) = fast_term(&mut fast, b, 7) else {
+            return;
+        };
+        let (general_end, pct) = find_end(b, 7);
+        assert_eq!(end, general_end, "{term}");
+        let mut general = VACANT;
+        assert_eq!(
+            parse_term(&mut general, &record, 7, end, pct),
+            Ok(0),
+            "{term}"
+        );
+        assert_eq!(fast, general, "{term}");
+    }
+
+    #[test]
+    fn fast_path_matches_general_path() {
+        for term in [
+            "a",
+            "-a",
+            "A",
+            "mx",
+            "~MX",
+            "all",
+            "?ALL",
+            "+all",
+            "ip4:192.0.2.1",
+            "ip4:192.0.2.0/24",
+            "-IP4:10.0.0.0/8",
+            "ip4:0.0.0.0/0",
+            "ip6:2001:db8::/32",
+            "ip6:::",
+            "ip6:::1/128",
+            "IP6:2001:DB8:0:0:0:0:0:1",
+            "ip6:::ffff:192.0.2.1/96",
+            "ip6:1::/0",
+        ] {
+            fast_agrees(term);
+            let mut slot = VACANT;
+            let record = format!("v=spf1 {term}");
+            assert!(
+                fast_term(&mut slot, record.as_bytes(), 7).is_some(),
+                "{term}"
+            );
+        }
+        // Left to the general path, which reports the error.
+        for term in [
+            "ip4:1.2.3.4/",
+            "ip4:1.2.3.4/33",
+            "ip4:1.2.3.4/024",
+            "ip4:01.2.3.4",
+            "ip4:1.2.3",
+            "ip4:1.2.3.4x",
+            "ip6:1::2::3",
+            "ip6:12345::",
+            "a/24",
+            "a:x.example",
+            "mx//64",
+            "all:x",
+            "alll",
+            "ax",
+            "ip4:1.2.3.4/24/",
+            "ip6:::1/129",
+            "a=b",
+        ] {
+            let mut slot = VACANT;
+            let record = format!("v=spf1 {term}");
+            assert!(
+                fast_term(&mut slot, record.as_bytes(), 7).is_none(),
+                "{term}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_on_generated_terms(
+            term in "[-+~?]?(ip4:|ip6:|IP6:|a|mx|all)[0-9a-fA-F:./]{0,24}",
+        ) {
+            fast_agrees(&term);
+        }
     }
 
     #[test]
