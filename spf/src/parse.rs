@@ -40,6 +40,7 @@ impl FromStr for Record {
 /// that knows the term.
 type Fail = (ErrorKind, usize);
 
+/// What fills a slot of the term vector until the parser writes a term into it.
 const VACANT: Term = Term::Directive(Directive {
     qualifier: Qualifier::Pass,
     mechanism: Mechanism::All,
@@ -102,6 +103,8 @@ pub(crate) fn parse_record(s: &str) -> Result<Record, Error> {
     if bad != 0 {
         return Err(non_ascii(s));
     }
+    // One slot per space (each term follows at least one), each written in place by
+    // the parser; the unused ones are cut off at the end.
     let mut terms = Vec::with_capacity(spaces);
     terms.resize_with(spaces, || VACANT);
     let mut count = 0;
@@ -289,9 +292,10 @@ const REDIRECT: u8 = 1;
 const EXP: u8 = 2;
 
 /// Parse the term `s[start..end]` (already checked to be printable ASCII, no space)
-/// and append it to `terms`; report [`REDIRECT`], [`EXP`] or 0 for any other term.
-/// Each kind of term is pushed where it is built, which spares a copy through a
-/// common exit. Offsets in errors are offsets in `s`.
+/// into `slot`, which holds [`VACANT`]; report [`REDIRECT`], [`EXP`] or 0 for any other
+/// term. Each kind of term is written where it is built, straight into the slot: a term
+/// built aside and then copied costs a store-forwarding stall per copy. Offsets in
+/// errors are offsets in `s`.
 fn parse_term(slot: &mut Term, s: &str, start: usize, end: usize, pct: bool) -> Result<u8, Fail> {
     macro_rules! push {
         ($q:ident, $m:expr) => {{
