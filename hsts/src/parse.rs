@@ -433,15 +433,21 @@ fn known_name(rest: &[u8]) -> Option<(Known, usize)> {
 /// `rest` starts with `lit` (lowercase letters and `-`), letters compared in any case.
 /// Setting bit 0x20 maps an ASCII letter to its lowercase form and no other byte to a
 /// lowercase letter; `-` is compared as is.
-#[inline]
+/// Compared eight bytes at a time, then byte by byte.
+#[inline(always)]
 fn name_is<const N: usize>(rest: &[u8], lit: &[u8; N]) -> bool {
+    let fold = |c: u8| if c == b'-' { 0 } else { 0x20 };
     let Some(head) = rest.first_chunk::<N>() else {
         return false;
     };
-    let mut diff = 0u8;
-    for i in 0..N {
-        let fold = if lit[i] == b'-' { 0 } else { 0x20 };
-        diff |= (head[i] | fold) ^ lit[i];
+    let mut diff = 0u64;
+    let (head_words, head_tail) = head.as_chunks::<8>();
+    let (lit_words, lit_tail) = lit.as_chunks::<8>();
+    for (h, l) in head_words.iter().zip(lit_words) {
+        diff |= (u64::from_le_bytes(*h) | u64::from_le_bytes(l.map(fold))) ^ u64::from_le_bytes(*l);
+    }
+    for (&h, &l) in head_tail.iter().zip(lit_tail) {
+        diff |= u64::from((h | fold(l)) ^ l);
     }
     diff == 0
 }
@@ -558,9 +564,19 @@ fn max_age_value<S: Sink>(
     Ok(n)
 }
 
+/// Past the optional whitespace at `p`: most often none, so the first byte decides.
+#[inline(always)]
+fn skip_ows(input: &[u8], p: usize) -> usize {
+    match input.get(p) {
+        Some(b' ' | b'\t') => skip_ows_run(input, p + 1),
+        _ => p,
+    }
+}
+
+/// The rest of a run of whitespace.
 #[inline]
-fn skip_ows(input: &[u8], mut p: usize) -> usize {
-    while p < input.len() && matches!(input[p], b' ' | b'\t') {
+fn skip_ows_run(input: &[u8], mut p: usize) -> usize {
+    while let Some(b' ' | b'\t') = input.get(p) {
         p += 1;
     }
     p
@@ -660,6 +676,20 @@ fn is_quotable(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_compare_letters_in_any_case_and_the_dash_exactly() {
+        assert!(name_is(b"includeSubDomains", b"includesubdomains"));
+        assert!(name_is(b"INCLUDESUBDOMAINS; preload", b"includesubdomains"));
+        assert!(!name_is(b"includeSubDomainz", b"includesubdomains"));
+        assert!(!name_is(b"xncludeSubDomains", b"includesubdomains"));
+        assert!(!name_is(b"includeSubDomain", b"includesubdomains"));
+        assert!(name_is(b"Max-Age=1", b"max-age"));
+        assert!(!name_is(b"max_age=1", b"max-age"));
+        assert!(!name_is(b"max\x0dage=1", b"max-age"));
+        assert!(name_is(b"PRELOAD", b"preload"));
+        assert!(!name_is(b"prel0ad", b"preload"));
+    }
 
     #[test]
     fn quoted_max_age_with_a_quoted_pair() {
