@@ -251,26 +251,12 @@ impl MacroString {
         }
     }
 
-    /// The validated text `s[from..to]`. When the text is short and `s` goes on for at
-    /// least [`INLINE`] bytes from `from`, one fixed-size copy takes it (the bytes past
-    /// its length are never read).
-    #[inline(always)]
+    /// The validated text `s[from..to]`, written as [`Self::set_validated_range`]
+    /// writes it.
     pub(crate) fn from_validated_range(s: &str, from: usize, to: usize) -> Self {
-        let b = s.as_bytes();
-        let len = to - from;
-        match b.get(from..from + INLINE) {
-            Some(window) if len <= INLINE => {
-                let mut buf = Buf([0u8; INLINE]);
-                buf.0.copy_from_slice(window);
-                Self {
-                    raw: Repr::Inline {
-                        len: len as u8,
-                        buf,
-                    },
-                }
-            }
-            _ => Self::from_validated(&s[from..to]),
-        }
+        let mut m = Self::EMPTY;
+        m.set_validated_range(s, from, to);
+        m
     }
 
     /// Parse and check a domain-spec (RFC 7208 section 7.1): a macro string ending in
