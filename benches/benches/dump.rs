@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
             }
             let r = v.finish();
             assert_eq!(r.verdict, Verdict::Complete);
-            r.rows
+            r.content.rows
         });
     });
     g.bench_function("flate2_last_line", |b| {

@@ -19,7 +19,7 @@ mod zone;
 pub use builder::Builder;
 pub use decision::{Decision, Reason, Refusal, Request, Target, Verdict};
 pub use discovery::{Answer, Discovery, Failure, MAX_ALIASES, Outcome, Step};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use property::{Iodef, IssueValue, Malformed, Parameter, Parameters, Property};
 pub use record::{Caa, CaaRef, FLAG_CRITICAL, MAX_RDATA_LEN, Warning};
 pub use text::write_quoted;

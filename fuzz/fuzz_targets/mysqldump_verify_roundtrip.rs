@@ -23,10 +23,10 @@ fuzz_target!(|data: &[u8]| {
         v.feed(chunk);
     }
     let mut zipped = v.finish();
-    assert_eq!(zipped.compression, Compression::Gzip { members: 1 });
-    assert_eq!(zipped.container_error, None);
-    zipped.compression = Compression::None;
-    zipped.input_bytes = 0;
-    plain.input_bytes = 0;
+    assert_eq!(zipped.stream.compression, Compression::Gzip { members: 1 });
+    assert_eq!(zipped.stream.container_error, None);
+    zipped.stream.compression = Compression::None;
+    zipped.stream.input_bytes = 0;
+    plain.stream.input_bytes = 0;
     assert_eq!(zipped, plain);
 });

@@ -85,7 +85,7 @@ fn bench(c: &mut Criterion) {
             }
             let r = v.finish();
             assert_eq!(r.verdict, Verdict::Complete);
-            r.rows
+            r.content.rows
         });
     });
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
@@ -99,7 +99,7 @@ fn bench(c: &mut Criterion) {
             }
             let r = v.finish();
             assert_eq!(r.verdict, Verdict::Complete);
-            r.rows
+            r.content.rows
         });
     });
     g.bench_function("gzip_decode_only", |b| {

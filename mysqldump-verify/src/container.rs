@@ -659,8 +659,8 @@ LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2);\nUNLOCK TABLES;\n\
         two.extend_from_slice(&gz(&SQL[70..], false));
         let r = verify(&two);
         assert_eq!(r.verdict, Verdict::Complete, "{:?}", r.reason);
-        assert_eq!(r.compression, Compression::Gzip { members: 2 });
-        assert_eq!(r.rows, 2);
+        assert_eq!(r.stream.compression, Compression::Gzip { members: 2 });
+        assert_eq!(r.content.rows, 2);
     }
 
     #[test]
@@ -672,13 +672,13 @@ LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2);\nUNLOCK TABLES;\n\
         let r = verify(&bad_crc);
         assert_eq!(r.verdict, Verdict::Incomplete);
         assert!(matches!(
-            r.container_error,
+            r.stream.container_error,
             Some(Error::GzipCheck { member: 1, .. })
         ));
 
         let r = verify(&good[..n - 1]);
         assert_eq!(
-            r.container_error,
+            r.stream.container_error,
             Some(Error::GzipTruncated {
                 member: 1,
                 offset: n as u64 - 1
@@ -689,7 +689,7 @@ LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2);\nUNLOCK TABLES;\n\
         garbage.extend_from_slice(b"junk");
         let r = verify(&garbage);
         assert_eq!(
-            r.container_error,
+            r.stream.container_error,
             Some(Error::GzipTrailingGarbage {
                 member: 1,
                 offset: n as u64
@@ -704,10 +704,10 @@ LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2);\nUNLOCK TABLES;\n\
         z.extend_from_slice(&zstd::encode_all(&SQL[50..], 3).unwrap());
         let r = verify(&z);
         assert_eq!(r.verdict, Verdict::Complete, "{:?}", r.reason);
-        assert_eq!(r.compression, Compression::Zstd { frames: 2 });
+        assert_eq!(r.stream.compression, Compression::Zstd { frames: 2 });
         let r = verify(&z[..z.len() - 3]);
         assert!(matches!(
-            r.container_error,
+            r.stream.container_error,
             Some(Error::ZstdTruncated { frame: 2, .. })
         ));
         assert_eq!(r.verdict, Verdict::Incomplete);

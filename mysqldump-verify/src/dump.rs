@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 
 use crate::Error;
 use crate::report::{
-    Compression, Dialect, EndState, Marker, Progress, Reason, Report, TableName, TableReport,
-    Trailer, Verdict, Warning,
+    Content, Dialect, EndState, Failures, Framing, Marker, Origin, Progress, Reason, Report,
+    Stream, TableName, TableReport, Trailer, Verdict, Warning,
 };
 use crate::statement::{self, Comment, RawName, Stmt};
 
@@ -325,16 +325,16 @@ impl DumpState {
 
     /// Build the report. `pending` is the head of an unterminated statement, if any.
     #[allow(clippy::too_many_arguments)]
+    /// The report, from what the scanner saw and how the stream ended. `pending` is the
+    /// head of an unterminated statement, `xml` is `Some(closed)` for an XML dump.
     pub(crate) fn finish(
         mut self,
-        end_state: EndState,
+        stream: Stream,
         pending: Option<&[u8]>,
         xml: Option<bool>,
-        sql_bytes: u64,
-        input_bytes: u64,
-        compression: Compression,
-        container_error: Option<Error>,
     ) -> Report {
+        let sql_bytes = stream.sql_bytes;
+        let end_state = stream.end_state;
         // An unterminated INSERT means its table was being dumped.
         let mut open = self.open.take().map(|o| (o.key, o.progress));
         if let Some(head) = pending {
@@ -366,7 +366,7 @@ impl DumpState {
                     offset: sql_bytes,
                 }),
             )
-        } else if let Some(e) = &container_error {
+        } else if let Some(e) = &stream.container_error {
             if matches!(e, Error::Unsupported { .. }) {
                 (Verdict::Undecidable, Some(Reason::Container(e.clone())))
             } else {
@@ -438,7 +438,7 @@ impl DumpState {
             (Verdict::Undecidable, Some(Reason::NoMarkers))
         };
         if verdict == Verdict::Incomplete
-            && container_error.is_none()
+            && stream.container_error.is_none()
             && sql_bytes > 0
             && sql_bytes.is_multiple_of(4096)
         {
@@ -479,36 +479,40 @@ impl DumpState {
         Report {
             verdict,
             reason,
-            compression,
-            container_error,
-            input_bytes,
-            sql_bytes,
-            dialect,
-            tool_version,
-            distribution,
-            server_version: self.server_version,
-            host: self.host,
-            database: self
-                .header_db
-                .map(|d| String::from_utf8_lossy(&d).into_owned()),
-            sandbox: self.sandbox,
-            header: has_header,
-            preamble: self.preamble,
-            postamble,
-            trailer,
-            xml: is_xml,
-            databases: self.databases,
-            tables: self.tables,
-            table_count: self.table_count,
-            statements: self.statements,
-            insert_statements: self.insert_statements,
-            rows: self.rows,
-            failed_markers: self.markers,
-            failed_marker_count: self.marker_count,
+            stream,
+            origin: Origin {
+                dialect,
+                tool_version,
+                distribution,
+                server_version: self.server_version,
+                host: self.host,
+                database: self
+                    .header_db
+                    .map(|d| String::from_utf8_lossy(&d).into_owned()),
+                sandbox: self.sandbox,
+            },
+            framing: Framing {
+                header: has_header,
+                preamble: self.preamble,
+                postamble,
+                trailer,
+                xml: is_xml,
+            },
+            content: Content {
+                databases: self.databases,
+                tables: self.tables,
+                table_count: self.table_count,
+                statements: self.statements,
+                insert_statements: self.insert_statements,
+                rows: self.rows,
+                last_table: self.last_table.as_ref().map(name_of),
+                open_table,
+            },
+            failures: Failures {
+                markers: self.markers,
+                count: self.marker_count,
+            },
             warnings: self.warnings,
-            end_state,
-            last_table: self.last_table.as_ref().map(name_of),
-            open_table,
         }
     }
 }

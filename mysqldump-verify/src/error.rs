@@ -91,3 +91,136 @@ pub enum Error {
         format: String,
     },
 }
+
+/// What kind of [`Error`] happened: a `Copy` value with a stable code for scripts.
+///
+/// The codes ([`ErrorKind::as_str`]) are part of the crate's API: they never change
+/// meaning, and new kinds may be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::GzipTruncated`].
+    GzipTruncated,
+    /// [`Error::GzipHeader`].
+    GzipHeader,
+    /// [`Error::GzipData`].
+    GzipData,
+    /// [`Error::GzipCheck`].
+    GzipCheck,
+    /// [`Error::GzipTrailingGarbage`].
+    GzipTrailingGarbage,
+    /// [`Error::ZstdTruncated`].
+    ZstdTruncated,
+    /// [`Error::ZstdData`].
+    ZstdData,
+    /// [`Error::Unsupported`].
+    Unsupported,
+}
+
+impl ErrorKind {
+    /// The stable lower-case code of this kind, for example `gzip.truncated`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::GzipTruncated => "gzip.truncated",
+            Self::GzipHeader => "gzip.header",
+            Self::GzipData => "gzip.data",
+            Self::GzipCheck => "gzip.check",
+            Self::GzipTrailingGarbage => "gzip.trailing_garbage",
+            Self::ZstdTruncated => "zstd.truncated",
+            Self::ZstdData => "zstd.data",
+            Self::Unsupported => "container.unsupported",
+        }
+    }
+}
+
+impl core::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// What kind of error this is; [`ErrorKind::as_str`] gives its stable code.
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Self::GzipTruncated { .. } => ErrorKind::GzipTruncated,
+            Self::GzipHeader { .. } => ErrorKind::GzipHeader,
+            Self::GzipData { .. } => ErrorKind::GzipData,
+            Self::GzipCheck { .. } => ErrorKind::GzipCheck,
+            Self::GzipTrailingGarbage { .. } => ErrorKind::GzipTrailingGarbage,
+            Self::ZstdTruncated { .. } => ErrorKind::ZstdTruncated,
+            Self::ZstdData { .. } => ErrorKind::ZstdData,
+            Self::Unsupported { .. } => ErrorKind::Unsupported,
+        }
+    }
+
+    /// The byte offset into the compressed input that the error names, or `None` when no
+    /// byte is to blame (a format this build cannot decode).
+    ///
+    /// A `u64`, not a `usize`: a dump stream passes 4 GiB on 32-bit targets too.
+    #[must_use]
+    pub const fn offset(&self) -> Option<u64> {
+        match self {
+            Self::GzipTruncated { offset, .. }
+            | Self::GzipHeader { offset, .. }
+            | Self::GzipData { offset, .. }
+            | Self::GzipCheck { offset, .. }
+            | Self::GzipTrailingGarbage { offset, .. }
+            | Self::ZstdTruncated { offset, .. }
+            | Self::ZstdData { offset, .. } => Some(*offset),
+            Self::Unsupported { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn codes_are_stable_and_distinct() {
+        let all = [
+            ErrorKind::GzipTruncated,
+            ErrorKind::GzipHeader,
+            ErrorKind::GzipData,
+            ErrorKind::GzipCheck,
+            ErrorKind::GzipTrailingGarbage,
+            ErrorKind::ZstdTruncated,
+            ErrorKind::ZstdData,
+            ErrorKind::Unsupported,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            let code = a.as_str();
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'_'
+                    || b == b'.'),
+                "{code}"
+            );
+            assert_eq!(a.to_string(), code);
+            for b in &all[i + 1..] {
+                assert_ne!(code, b.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn kind_and_offset_follow_the_variant() {
+        let e = Error::GzipData {
+            member: 2,
+            offset: 77,
+        };
+        assert_eq!(e.kind(), ErrorKind::GzipData);
+        assert_eq!(e.offset(), Some(77));
+        let e = Error::Unsupported {
+            format: "zstd".to_string(),
+        };
+        assert_eq!(e.kind().as_str(), "container.unsupported");
+        assert_eq!(e.offset(), None);
+    }
+}

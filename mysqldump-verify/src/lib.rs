@@ -15,9 +15,9 @@ mod scan;
 mod statement;
 mod verifier;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use report::{
-    Compression, Dialect, EndState, Marker, Progress, Reason, Report, TableName, TableReport,
-    Trailer, Verdict, Warning,
+    Compression, Content, Dialect, EndState, Failures, Framing, Marker, Origin, Progress, Reason,
+    Report, Stream, TableName, TableReport, Trailer, Verdict, Warning,
 };
 pub use verifier::{Verifier, verify};

@@ -350,6 +350,11 @@ impl fmt::Display for Reason {
 }
 
 /// Everything the verifier learnt, signal by signal, and the verdict.
+///
+/// The signals come in small groups: the byte stream and its container
+/// ([`Report::stream`]), who wrote the dump ([`Report::origin`]), the lines that frame a
+/// complete dump ([`Report::framing`]), what it holds ([`Report::content`]), and the
+/// failures the dump tool wrote into it ([`Report::failures`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -358,14 +363,42 @@ pub struct Report {
     pub verdict: Verdict,
     /// Why it is not [`Verdict::Complete`].
     pub reason: Option<Reason>,
-    /// The container.
-    pub compression: Compression,
-    /// A container fault, also when a stronger reason was chosen.
-    pub container_error: Option<Error>,
+    /// The bytes read, the container around them and where the tokenizer stood at the end.
+    pub stream: Stream,
+    /// The tool and server that wrote the dump, as its header says.
+    pub origin: Origin,
+    /// The header, preamble, postamble and trailer that frame a complete dump.
+    pub framing: Framing,
+    /// Databases, tables, statements and rows.
+    pub content: Content,
+    /// `-- failed on` comments the dump tool wrote under `--force`.
+    pub failures: Failures,
+    /// Sequence oddities, the first 16.
+    pub warnings: Vec<Warning>,
+}
+
+/// The byte stream: sizes, the container and the end state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Stream {
     /// Bytes fed in.
     pub input_bytes: u64,
     /// Bytes of SQL (after decompression).
     pub sql_bytes: u64,
+    /// The container.
+    pub compression: Compression,
+    /// A container fault, also when a stronger reason was chosen.
+    pub container_error: Option<Error>,
+    /// Where the tokenizer stood at the end.
+    pub end_state: EndState,
+}
+
+/// Who wrote the dump: the header's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Origin {
     /// The tool family.
     pub dialect: Dialect,
     /// `-- MariaDB dump 10.19 ...` / `-- MySQL dump 10.13 ...`: the tool's version.
@@ -380,50 +413,9 @@ pub struct Report {
     pub database: Option<String>,
     /// The MariaDB sandbox line (`/*M!999999\- enable the sandbox mode */`).
     pub sandbox: bool,
-    /// The `-- MySQL dump` / `-- MariaDB dump` header line.
-    pub header: bool,
-    /// The `SET @OLD_...=@@...` preamble.
-    pub preamble: bool,
-    /// The closing `SET X=@OLD_X` statements are the last statements, and they restore
-    /// the variable the preamble saved last (`SQL_NOTES` for mysqldump).
-    pub postamble: bool,
-    /// The `-- Dump completed` line.
-    pub trailer: Trailer,
-    /// An XML dump (`--xml`).
-    pub xml: bool,
-    /// Databases seen (`CREATE DATABASE`, `USE`), at most 1024.
-    pub databases: Vec<String>,
-    /// Tables seen, in order of first appearance, at most 10 000.
-    pub tables: Vec<TableReport>,
-    /// Distinct tables seen, also past the 10 000 kept in [`Report::tables`].
-    pub table_count: u64,
-    /// Statements terminated by the delimiter.
-    pub statements: u64,
-    /// `INSERT` / `REPLACE` statements.
-    pub insert_statements: u64,
-    /// Rows in them.
-    pub rows: u64,
-    /// `-- failed on` comments, the first 8.
-    pub failed_markers: Vec<Marker>,
-    /// How many `-- failed on` comments.
-    pub failed_marker_count: u64,
-    /// Sequence oddities, the first 16.
-    pub warnings: Vec<Warning>,
-    /// Where the tokenizer stood at the end.
-    pub end_state: EndState,
-    /// The last table whose structure or data was seen.
-    pub last_table: Option<TableName>,
-    /// The table whose data section was open at the end, and how far it got.
-    pub open_table: Option<(TableName, Progress)>,
 }
 
-impl Report {
-    /// True when the verdict is [`Verdict::Complete`].
-    #[must_use]
-    pub fn is_complete(&self) -> bool {
-        self.verdict == Verdict::Complete
-    }
-
+impl Origin {
     /// `MariaDB 10.11.14` from the server version (or the distribution), when known.
     #[must_use]
     pub fn server_label(&self) -> Option<String> {
@@ -437,5 +429,72 @@ impl Report {
             d => d.as_str(),
         };
         Some(alloc::format!("{dialect} {short}"))
+    }
+}
+
+/// The lines the dump tool writes first and last: together they prove it reached its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Framing {
+    /// The `-- MySQL dump` / `-- MariaDB dump` header line.
+    pub header: bool,
+    /// The `SET @OLD_...=@@...` preamble.
+    pub preamble: bool,
+    /// The closing `SET X=@OLD_X` statements are the last statements, and they restore
+    /// the variable the preamble saved last (`SQL_NOTES` for mysqldump).
+    pub postamble: bool,
+    /// The `-- Dump completed` line.
+    pub trailer: Trailer,
+    /// An XML dump (`--xml`).
+    pub xml: bool,
+}
+
+/// What the dump holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Content {
+    /// Databases seen (`CREATE DATABASE`, `USE`), at most 1024.
+    pub databases: Vec<String>,
+    /// Tables seen, in order of first appearance, at most 10 000.
+    pub tables: Vec<TableReport>,
+    /// Distinct tables seen, also past the 10 000 kept in [`Content::tables`].
+    pub table_count: u64,
+    /// Statements terminated by the delimiter.
+    pub statements: u64,
+    /// `INSERT` / `REPLACE` statements.
+    pub insert_statements: u64,
+    /// Rows in them.
+    pub rows: u64,
+    /// The last table whose structure or data was seen.
+    pub last_table: Option<TableName>,
+    /// The table whose data section was open at the end, and how far it got.
+    pub open_table: Option<(TableName, Progress)>,
+}
+
+/// The `-- failed on ...` comments of a `--force` dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Failures {
+    /// The first 8.
+    pub markers: Vec<Marker>,
+    /// How many in all.
+    pub count: u64,
+}
+
+impl Report {
+    /// True when the verdict is [`Verdict::Complete`].
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.verdict == Verdict::Complete
+    }
+
+    /// `MariaDB 10.11.14` from the server version (or the distribution), when known:
+    /// [`Origin::server_label`].
+    #[must_use]
+    pub fn server_label(&self) -> Option<String> {
+        self.origin.server_label()
     }
 }

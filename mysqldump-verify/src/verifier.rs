@@ -1,7 +1,7 @@
 //! The push verifier: feed bytes as they arrive, ask for the report at the end.
 
 use crate::container::Container;
-use crate::report::Report;
+use crate::report::{Report, Stream};
 use crate::scan::Scanner;
 
 /// A streaming dump verifier.
@@ -74,15 +74,14 @@ impl Verifier {
         let (end_state, pending, xml) = self.scanner.end();
         let pending = pending.map(<[u8]>::to_vec);
         let dump = core::mem::take(&mut self.scanner.dump);
-        dump.finish(
-            end_state,
-            pending.as_deref(),
-            xml,
+        let stream = Stream {
+            input_bytes: self.input_bytes,
             sql_bytes,
-            self.input_bytes,
             compression,
             container_error,
-        )
+            end_state,
+        };
+        dump.finish(stream, pending.as_deref(), xml)
     }
 }
 

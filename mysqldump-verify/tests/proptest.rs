@@ -185,9 +185,9 @@ proptest! {
         let r = chunked(&d, &cuts);
         let rows: usize = t.iter().map(Vec::len).sum();
         prop_assert_eq!(r.verdict, Verdict::Complete, "{:?}", r.reason);
-        prop_assert_eq!(r.rows, rows as u64);
-        prop_assert_eq!(r.table_count, t.len() as u64);
-        for (i, table) in r.tables.iter().enumerate() {
+        prop_assert_eq!(r.content.rows, rows as u64);
+        prop_assert_eq!(r.content.table_count, t.len() as u64);
+        for (i, table) in r.content.tables.iter().enumerate() {
             prop_assert_eq!(table.rows, t[i].len() as u64);
         }
     }
@@ -208,7 +208,7 @@ proptest! {
         let gz = gz.finish().unwrap();
         let full = whole(&gz);
         prop_assert_eq!(full.verdict, Verdict::Complete);
-        prop_assert_eq!(full.rows, whole(&d).rows);
+        prop_assert_eq!(full.content.rows, whole(&d).content.rows);
         let cut = at % gz.len();
         prop_assert_eq!(whole(&gz[..cut]).verdict, if cut < 2 { Verdict::NotADump } else { Verdict::Incomplete });
     }

@@ -59,7 +59,7 @@ fn every_vector_gets_its_verdict() {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default();
-        let got = (r.verdict, r.table_count, r.rows);
+        let got = (r.verdict, r.content.table_count, r.content.rows);
         if got != (verdict, tables, rows) || (reason != "-" && !why.contains(&reason)) {
             bad.push(format!(
                 "{name}: got {got:?} {why:?}, want {verdict:?} {tables} {rows} {reason:?}"

@@ -128,14 +128,17 @@ pub(crate) fn text_line(file: &str, r: &Report) -> String {
                     format!("{n} {what}s")
                 }
             };
-            let mut parts = vec![plural(r.table_count, "table"), plural(r.rows, "row")];
+            let mut parts = vec![
+                plural(r.content.table_count, "table"),
+                plural(r.content.rows, "row"),
+            ];
             if let Some(label) = r.server_label() {
                 parts.push(label);
             }
-            match &r.trailer {
+            match &r.framing.trailer {
                 Trailer::Dated(d) => parts.push(format!("dumped {d}")),
                 Trailer::Undated => parts.push("undated".to_string()),
-                _ if r.xml => parts.push("xml".to_string()),
+                _ if r.framing.xml => parts.push("xml".to_string()),
                 _ => parts.push("no trailer, closing statements present".to_string()),
             }
             format!("{file}: complete ({})", parts.join(", "))
@@ -147,7 +150,7 @@ pub(crate) fn text_line(file: &str, r: &Report) -> String {
 
 /// The JSON object for one file.
 pub(crate) fn report_json(file: &str, r: &Report) -> Value {
-    let (trailer, dumped) = match &r.trailer {
+    let (trailer, dumped) = match &r.framing.trailer {
         Trailer::Dated(d) => ("dated", Some(d.clone())),
         Trailer::Undated => ("undated", None),
         _ => ("absent", None),
@@ -156,36 +159,36 @@ pub(crate) fn report_json(file: &str, r: &Report) -> Value {
         "file": file,
         "verdict": r.verdict.as_str(),
         "reason": r.reason.as_ref().map(ToString::to_string),
-        "last_table": r.last_table.as_ref().map(ToString::to_string),
-        "tables": r.table_count,
-        "rows": r.rows,
-        "bytes": r.input_bytes,
-        "sql_bytes": r.sql_bytes,
-        "compression": match r.compression {
+        "last_table": r.content.last_table.as_ref().map(ToString::to_string),
+        "tables": r.content.table_count,
+        "rows": r.content.rows,
+        "bytes": r.stream.input_bytes,
+        "sql_bytes": r.stream.sql_bytes,
+        "compression": match r.stream.compression {
             hostkit_mysqldump_verify::Compression::Gzip { .. } => "gzip",
             hostkit_mysqldump_verify::Compression::Zstd { .. } => "zstd",
             _ => "none",
         },
-        "container_error": r.container_error.as_ref().map(ToString::to_string),
-        "dialect": r.dialect.as_str(),
-        "tool_version": r.tool_version,
-        "distribution": r.distribution,
-        "server_version": r.server_version,
-        "sandbox": r.sandbox,
-        "header": r.header,
-        "preamble": r.preamble,
-        "postamble": r.postamble,
+        "container_error": r.stream.container_error.as_ref().map(ToString::to_string),
+        "dialect": r.origin.dialect.as_str(),
+        "tool_version": r.origin.tool_version,
+        "distribution": r.origin.distribution,
+        "server_version": r.origin.server_version,
+        "sandbox": r.origin.sandbox,
+        "header": r.framing.header,
+        "preamble": r.framing.preamble,
+        "postamble": r.framing.postamble,
         "trailer": trailer,
         "dumped": dumped,
-        "xml": r.xml,
-        "databases": r.databases,
-        "statements": r.statements,
-        "insert_statements": r.insert_statements,
-        "failed_markers": r.failed_marker_count,
-        "first_failed_marker": r.failed_markers.first().map(|m| m.text.clone()),
-        "open_table": r.open_table.as_ref().map(|(t, _)| t.to_string()),
-        "open_progress": r.open_table.as_ref().map(|(_, p)| p.as_str()),
-        "end_state": format!("{:?}", r.end_state),
+        "xml": r.framing.xml,
+        "databases": r.content.databases,
+        "statements": r.content.statements,
+        "insert_statements": r.content.insert_statements,
+        "failed_markers": r.failures.count,
+        "first_failed_marker": r.failures.markers.first().map(|m| m.text.clone()),
+        "open_table": r.content.open_table.as_ref().map(|(t, _)| t.to_string()),
+        "open_progress": r.content.open_table.as_ref().map(|(_, p)| p.as_str()),
+        "end_state": format!("{:?}", r.stream.end_state),
         "warnings": r.warnings.iter().map(|w| format!("byte {}: {}", w.offset, w.text)).collect::<Vec<_>>(),
     })
 }

@@ -68,7 +68,9 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.line(text_line("shop.sql", &whole));
     report.check(
         "the whole dump is complete, 2 tables, 6 rows",
-        whole.verdict == Verdict::Complete && whole.table_count == 2 && whole.rows == 6,
+        whole.verdict == Verdict::Complete
+            && whole.content.table_count == 2
+            && whole.content.rows == 6,
     );
 
     // A client killed mid-row (OOM killer): the file stops inside a string.
@@ -79,6 +81,7 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
         "a cut inside a row is incomplete, while dumping `shop`.`log`",
         killed.verdict == Verdict::Incomplete
             && killed
+                .content
                 .open_table
                 .as_ref()
                 .is_some_and(|(t, _)| t.name == "log"),
@@ -107,7 +110,7 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.line(text_line("shop.sql.gz", &zipped));
     report.check(
         "the gzipped dump gives the same verdict and counts",
-        zipped.verdict == Verdict::Complete && zipped.rows == whole.rows,
+        zipped.verdict == Verdict::Complete && zipped.content.rows == whole.content.rows,
     );
     let cut = verify(&gz[..gz.len() - 4]);
     report.line(text_line("cut.sql.gz", &cut));
