@@ -4,28 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn dump(rows: usize) -> Vec<u8> {
-    let mut d = Vec::new();
-    d.extend_from_slice(
-        b"/*M!999999\\- enable the sandbox mode */ \n\
--- MariaDB dump 10.19  Distrib 10.11.14-MariaDB, for debian-linux-gnu (x86_64)\n--\n\
--- Host: localhost    Database: shop\n\
--- ------------------------------------------------------\n\
--- Server version\t10.11.14-MariaDB-0+deb12u2\n\n\
-/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;\n\n\
-DROP TABLE IF EXISTS `log`;\nCREATE TABLE `log` (`id` int, `msg` text);\n\
-LOCK TABLES `log` WRITE;\n/*!40000 ALTER TABLE `log` DISABLE KEYS */;\nINSERT INTO `log` VALUES\n",
-    );
-    for i in 1..=rows {
-        write!(d, "({i},'it\\'s; row -- {i}')").unwrap();
-        d.extend_from_slice(if i == rows { b";\n" } else { b",\n" });
-    }
-    d.extend_from_slice(
-        b"/*!40000 ALTER TABLE `log` ENABLE KEYS */;\nUNLOCK TABLES;\n\
-/*!40111 SET SQL_NOTES=@OLD_SQL_NOTES */;\n\n-- Dump completed on 2026-11-27  2:13:43\n",
-    );
-    d
-}
+use hostkit_fixtures::dump::small as dump;
 
 /// A scratch directory for one test, removed when the test ends.
 struct TestDir(PathBuf);
