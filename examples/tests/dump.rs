@@ -162,23 +162,28 @@ fn read_gz(p: &Path) -> Vec<u8> {
     v
 }
 
+/// `hostkit dump run --output OUTPUT -- SCRIPT`.
+fn dump_run(output: &Path, script: &str) -> Output {
+    hostkit(
+        &[
+            "dump",
+            "run",
+            "--output",
+            output.to_str().unwrap(),
+            "--",
+            script,
+        ],
+        None,
+    )
+}
+
 #[test]
 fn run_writes_verified_gzip_and_fails_on_a_failed_dump() {
     let dir = TestDir::new("run_writes_verified_gzip_and_fails_on_a_failed_dump");
     let d = dump(20);
     let good = script(&dir, "good.sh", &d, 0);
     let out_path = dir.path("run-ok.sql.gz");
-    let out = hostkit(
-        &[
-            "dump",
-            "run",
-            "--output",
-            out_path.to_str().unwrap(),
-            "--",
-            &good,
-        ],
-        None,
-    );
+    let out = dump_run(&out_path, &good);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(read_gz(&out_path), d);
     assert!(String::from_utf8_lossy(&out.stdout).contains(": complete (1 table, 20 rows"));
@@ -186,17 +191,7 @@ fn run_writes_verified_gzip_and_fails_on_a_failed_dump() {
     // The tool fails after writing a complete-looking dump: still a failure.
     let failing = script(&dir, "failing.sh", &d, 2);
     let out_path = dir.path("run-fail.sql.zst");
-    let out = hostkit(
-        &[
-            "dump",
-            "run",
-            "--output",
-            out_path.to_str().unwrap(),
-            "--",
-            &failing,
-        ],
-        None,
-    );
+    let out = dump_run(&out_path, &failing);
     assert_eq!(out.status.code(), Some(1));
     assert!(!out_path.exists());
     let partial = dir.path("run-fail.sql.zst.partial");
@@ -208,17 +203,7 @@ fn run_writes_verified_gzip_and_fails_on_a_failed_dump() {
     // The tool exits 0 but the dump is cut: a failure too.
     let cut = script(&dir, "cut.sh", &d[..d.len() / 2], 0);
     let out_path = dir.path("run-cut.sql");
-    let out = hostkit(
-        &[
-            "dump",
-            "run",
-            "--output",
-            out_path.to_str().unwrap(),
-            "--",
-            &cut,
-        ],
-        None,
-    );
+    let out = dump_run(&out_path, &cut);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("cut while dumping table `shop`.`log`"));
 }
