@@ -126,3 +126,167 @@ pub enum Error {
         reason: &'static str,
     },
 }
+
+/// What kind of [`Error`] happened: a `Copy` value with a stable code for scripts.
+///
+/// The codes ([`ErrorKind::as_str`]) are part of the crate's API: they never change
+/// meaning, and new kinds may be added. A [`Error::Malformed`] error's code names the
+/// part (`srs.malformed.hash`, `srs.malformed.domain`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::NotSrs`].
+    NotSrs,
+    /// [`Error::Malformed`], with the part it names.
+    Malformed(Part),
+    /// [`Error::BadHash`].
+    BadHash,
+    /// [`Error::Expired`].
+    Expired,
+    /// [`Error::Future`].
+    Future,
+    /// [`Error::TooLong`].
+    TooLong,
+    /// [`Error::Config`].
+    Config,
+}
+
+impl ErrorKind {
+    /// The stable lower-case code of this kind, for example `srs.bad_hash`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSrs => "srs.not_srs",
+            Self::Malformed(part) => match part {
+                Part::Address => "srs.malformed.address",
+                Part::LocalPart => "srs.malformed.local_part",
+                Part::Domain => "srs.malformed.domain",
+                Part::Tag => "srs.malformed.tag",
+                Part::Hash => "srs.malformed.hash",
+                Part::Timestamp => "srs.malformed.timestamp",
+                Part::OriginalDomain => "srs.malformed.original_domain",
+                Part::OriginalLocalPart => "srs.malformed.original_local_part",
+                Part::Wrapped => "srs.malformed.wrapped",
+            },
+            Self::BadHash => "srs.bad_hash",
+            Self::Expired => "srs.expired",
+            Self::Future => "srs.future_timestamp",
+            Self::TooLong => "srs.too_long",
+            Self::Config => "srs.config",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// What kind of error this is; [`ErrorKind::as_str`] gives its stable code.
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotSrs { .. } => ErrorKind::NotSrs,
+            Self::Malformed { part, .. } => ErrorKind::Malformed(*part),
+            Self::BadHash { .. } => ErrorKind::BadHash,
+            Self::Expired { .. } => ErrorKind::Expired,
+            Self::Future { .. } => ErrorKind::Future,
+            Self::TooLong { .. } => ErrorKind::TooLong,
+            Self::Config { .. } => ErrorKind::Config,
+        }
+    }
+
+    /// The byte offset in the input address of the text to blame: the malformed part,
+    /// the hash or the timestamp. An address that carries no SRS tag is blamed at its
+    /// start (offset 0); a result too long and a configuration error have no offset.
+    #[must_use]
+    pub const fn offset(&self) -> Option<usize> {
+        match self {
+            Self::NotSrs { .. } => Some(0),
+            Self::Malformed { offset, .. }
+            | Self::BadHash { offset, .. }
+            | Self::Expired { offset, .. }
+            | Self::Future { offset, .. } => Some(*offset),
+            Self::TooLong { .. } | Self::Config { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    const PARTS: [Part; 9] = [
+        Part::Address,
+        Part::LocalPart,
+        Part::Domain,
+        Part::Tag,
+        Part::Hash,
+        Part::Timestamp,
+        Part::OriginalDomain,
+        Part::OriginalLocalPart,
+        Part::Wrapped,
+    ];
+
+    #[test]
+    fn codes_are_stable_and_distinct() {
+        let mut all = alloc::vec![
+            ErrorKind::NotSrs,
+            ErrorKind::BadHash,
+            ErrorKind::Expired,
+            ErrorKind::Future,
+            ErrorKind::TooLong,
+            ErrorKind::Config,
+        ];
+        all.extend(PARTS.iter().map(|p| ErrorKind::Malformed(*p)));
+        for (i, a) in all.iter().enumerate() {
+            let code = a.as_str();
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
+                "{code}"
+            );
+            assert!(code.starts_with("srs."), "{code}");
+            assert_eq!(a.to_string(), code);
+            for b in &all[i + 1..] {
+                assert_ne!(code, b.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn kind_and_offset_follow_the_variant() {
+        let e = Error::BadHash {
+            hash: "zzzz".to_string(),
+            offset: 5,
+        };
+        assert_eq!(e.kind(), ErrorKind::BadHash);
+        assert_eq!(e.offset(), Some(5));
+        let e = Error::Malformed {
+            part: Part::Timestamp,
+            value: "!!".to_string(),
+            offset: 10,
+            reason: "not base32",
+        };
+        assert_eq!(e.kind().as_str(), "srs.malformed.timestamp");
+        assert_eq!(e.offset(), Some(10));
+        assert_eq!(
+            Error::TooLong {
+                length: 70,
+                limit: 64
+            }
+            .offset(),
+            None
+        );
+        assert_eq!(
+            Error::NotSrs {
+                local_part: "bob".to_string()
+            }
+            .offset(),
+            Some(0)
+        );
+    }
+}

@@ -14,7 +14,7 @@ mod rewriter;
 pub mod timestamp;
 
 pub use address::{Separator, Srs0Address, Srs1Address, SrsAddress};
-pub use error::{Error, Part};
+pub use error::{Error, ErrorKind, Part};
 pub use hash::MAX_HASH_LENGTH;
 pub use rewriter::{
     CaseMatch, DEFAULT_HASH_LENGTH, DEFAULT_MAX_AGE_DAYS, Forwarded, Kind, LengthPolicy,
