@@ -197,9 +197,59 @@ impl serde::Serialize for MacroString {
 
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for MacroString {
+    /// Reads and checks a macro string in the widest grammar it can hold, explanation
+    /// text ([`MacroString::explanation`]). Inside a [`Record`](crate::Record) each
+    /// position checks its own, narrower grammar: a domain-spec where the record holds
+    /// one, a modifier value (no space) in an unknown modifier.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
-        Ok(Self::from_validated(&s))
+        Self::explanation(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `deserialize_with` functions for the positions of a record, each checking the
+/// grammar of its position.
+#[cfg(feature = "serde")]
+pub(crate) mod de {
+    use alloc::string::String;
+    use serde::Deserialize as _;
+
+    use super::{Context, MacroString};
+
+    /// A grammar check: the kind and offset of the first fault.
+    type Check = fn(&[u8]) -> Result<(), (crate::ErrorKind, usize)>;
+
+    fn checked<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+        check: Check,
+    ) -> Result<MacroString, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        check(s.as_bytes())
+            .map_err(|(kind, off)| serde::de::Error::custom(crate::Error::new(kind, &s, off)))?;
+        Ok(MacroString::from_validated(&s))
+    }
+
+    /// A domain-spec (section 7.1).
+    pub(crate) fn domain_spec<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<MacroString, D::Error> {
+        checked(deserializer, super::check_domain_spec)
+    }
+
+    /// An optional domain-spec.
+    pub(crate) fn opt_domain_spec<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<MacroString>, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Spec(#[serde(deserialize_with = "domain_spec")] MacroString);
+        Option::<Spec>::deserialize(deserializer).map(|o| o.map(|s| s.0))
+    }
+
+    /// The value of an unknown modifier: any macro letter, no space.
+    pub(crate) fn modifier_value<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<MacroString, D::Error> {
+        checked(deserializer, |b| super::check(b, Context::Modifier))
     }
 }
 

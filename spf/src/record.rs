@@ -77,10 +77,20 @@ pub enum Mechanism {
     /// `all` (5.1): always matches.
     All,
     /// `include:domain` (5.2).
-    Include(MacroString),
+    Include(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::macro_string::de::domain_spec")
+        )]
+        MacroString,
+    ),
     /// `a[:domain][/v4][//v6]` (5.3).
     A {
         /// Target, the current domain when `None`.
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, deserialize_with = "crate::macro_string::de::opt_domain_spec")
+        )]
         domain: Option<MacroString>,
         /// Prefix lengths.
         cidr: DualCidr,
@@ -88,12 +98,22 @@ pub enum Mechanism {
     /// `mx[:domain][/v4][//v6]` (5.4).
     Mx {
         /// Target, the current domain when `None`.
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, deserialize_with = "crate::macro_string::de::opt_domain_spec")
+        )]
         domain: Option<MacroString>,
         /// Prefix lengths.
         cidr: DualCidr,
     },
     /// `ptr[:domain]` (5.5), deprecated.
-    Ptr(Option<MacroString>),
+    Ptr(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::macro_string::de::opt_domain_spec")
+        )]
+        Option<MacroString>,
+    ),
     /// `ip4:network[/len]` (5.6).
     Ip4 {
         /// The address as written.
@@ -109,7 +129,13 @@ pub enum Mechanism {
         prefix: Option<u8>,
     },
     /// `exists:domain` (5.7).
-    Exists(MacroString),
+    Exists(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::macro_string::de::domain_spec")
+        )]
+        MacroString,
+    ),
 }
 
 impl Mechanism {
@@ -155,14 +181,30 @@ pub struct Directive {
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Modifier {
     /// `redirect=domain` (6.1).
-    Redirect(MacroString),
+    Redirect(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::macro_string::de::domain_spec")
+        )]
+        MacroString,
+    ),
     /// `exp=domain` (6.2).
-    Exp(MacroString),
+    Exp(
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::macro_string::de::domain_spec")
+        )]
+        MacroString,
+    ),
     /// Any other well-formed `name=value`; evaluation ignores it.
     Unknown {
         /// The name as written.
         name: String,
         /// The value, a macro string.
+        #[cfg_attr(
+            feature = "serde",
+            serde(deserialize_with = "crate::macro_string::de::modifier_value")
+        )]
         value: MacroString,
     },
 }
@@ -181,10 +223,30 @@ pub enum Term {
 /// A parsed SPF record. Parse with [`str::parse`], build with [`crate::RecordBuilder`],
 /// write the canonical text with `Display` (lowercase names, one space between terms,
 /// `+` omitted).
+///
+/// With the `serde` feature, deserializing checks what parsing checks: each macro string
+/// in the grammar of its position, and `redirect=` and `exp=` at most once each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "Terms"))]
 pub struct Record {
     pub(crate) terms: Vec<Term>,
+}
+
+/// What a serialized [`Record`] holds, before its checks.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct Terms {
+    terms: Vec<Term>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<Terms> for Record {
+    type Error = crate::Error;
+
+    fn try_from(t: Terms) -> Result<Self, Self::Error> {
+        Self::from_terms(t.terms)
+    }
 }
 
 impl Record {
