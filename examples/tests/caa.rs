@@ -203,3 +203,35 @@ fn check_usage_errors() {
     let out = hostkit(&["caa", "check", "--zone", ZONE, "--domain", "a.example"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn malformed_zone_files_are_usage_errors() {
+    let dir = std::env::temp_dir().join(format!("hostkit-caa-zones-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (body, says)) in [
+        ("- just a list\n", "not a zone"),
+        ("a.example:\n  - TXT: 'hello'\n", "not a zone"),
+        ("a.example:\n  - CAA: '0 issue'\n", "a.example"),
+        ("a.example: 42\n", "not a zone"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let path = dir.join(format!("bad{i}.yml"));
+        std::fs::write(&path, body).unwrap();
+        let out = hostkit(&[
+            "caa",
+            "check",
+            "--zone",
+            path.to_str().unwrap(),
+            "--domain",
+            "a.example",
+            "--issuer",
+            "ca.example",
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{body}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{body}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

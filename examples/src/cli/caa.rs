@@ -197,41 +197,51 @@ fn parse(a: ParseArgs) -> ExitCode {
     }
 }
 
+/// A zone file: names mapped to one entry or a list of entries.
+#[derive(Debug, serde::Deserialize)]
+#[serde(transparent)]
+struct ZoneFile(std::collections::BTreeMap<String, OneOrMany>);
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<ZoneEntry>),
+    One(ZoneEntry),
+}
+
+/// One entry: `CAA: 'zone text'`, `CNAME: target`, `DNAME: target`, or `SERVFAIL`.
+#[derive(Debug, serde::Deserialize)]
+enum ZoneEntry {
+    #[serde(rename = "CAA")]
+    Caa(String),
+    #[serde(rename = "CNAME")]
+    Cname(String),
+    #[serde(rename = "DNAME")]
+    Dname(String),
+    #[serde(rename = "SERVFAIL")]
+    Servfail,
+}
+
 fn load_zone(path: &str) -> Result<StaticZone, String> {
     let bytes = super::read_input(path).map_err(|e| e.to_string())?;
-    let doc: serde_yaml_ng::Value =
-        serde_yaml_ng::from_slice(&bytes).map_err(|e| format!("not YAML: {e}"))?;
-    let serde_yaml_ng::Value::Mapping(map) = doc else {
-        return Err("expected a mapping of names".to_owned());
-    };
+    let file: ZoneFile = serde_yaml_ng::from_slice(&bytes).map_err(|e| {
+        format!("not a zone (names mapped to CAA, CNAME, DNAME entries or SERVFAIL): {e}")
+    })?;
     let mut zone = StaticZone::new();
-    for (name, entries) in map {
-        let Some(name) = name.as_str() else {
-            return Err(format!("name {name:?} is not a string"));
+    for (name, entries) in &file.0 {
+        let entries = match entries {
+            OneOrMany::Many(v) => v.as_slice(),
+            OneOrMany::One(e) => core::slice::from_ref(e),
         };
-        let items = match entries {
-            serde_yaml_ng::Value::Sequence(s) => s,
-            other => vec![other],
-        };
-        for item in items {
-            match &item {
-                serde_yaml_ng::Value::String(s) if s == "SERVFAIL" => zone.add_servfail(name),
-                serde_yaml_ng::Value::Mapping(m) if m.len() == 1 => {
-                    let (k, v) = m.iter().next().ok_or("empty entry")?;
-                    let (Some(k), Some(v)) = (k.as_str(), v.as_str()) else {
-                        return Err(format!("{name}: entries are TYPE: text"));
-                    };
-                    match k {
-                        "CAA" => {
-                            let rec: Caa = v.parse().map_err(|e| format!("{name}: {e}"))?;
-                            zone.add_caa(name, rec);
-                        }
-                        "CNAME" => zone.add_cname(name, v),
-                        "DNAME" => zone.add_dname(name, v),
-                        other => return Err(format!("{name}: unknown type {other}")),
-                    }
+        for entry in entries {
+            match entry {
+                ZoneEntry::Caa(text) => {
+                    let rec: Caa = text.parse().map_err(|e| format!("{name}: {e}"))?;
+                    zone.add_caa(name, rec);
                 }
-                other => return Err(format!("{name}: unexpected entry {other:?}")),
+                ZoneEntry::Cname(target) => zone.add_cname(name, target),
+                ZoneEntry::Dname(target) => zone.add_dname(name, target),
+                ZoneEntry::Servfail => zone.add_servfail(name),
             }
         }
     }
