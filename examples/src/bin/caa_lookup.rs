@@ -10,8 +10,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hostkit_caa::{Discovery, Outcome, Request, Target, Verdict};
-use hostkit_examples::caa_dns;
+use hostkit_caa::{Outcome, Verdict};
+use hostkit_examples::{caa_dns, caa_request};
 
 /// Decide CAA issuance for a name with lookups against a DNS server.
 #[derive(Debug, Parser)]
@@ -42,23 +42,7 @@ struct Args {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let started = if args.email {
-        Discovery::for_email(&args.name).map(|d| (d, Target::Email))
-    } else {
-        let name = if args.wildcard && !args.name.starts_with("*.") {
-            format!("*.{}", args.name)
-        } else {
-            args.name.clone()
-        };
-        Discovery::new(&name).map(|d| {
-            let t = if d.is_wildcard() {
-                Target::Wildcard
-            } else {
-                Target::Name
-            };
-            (d, t)
-        })
-    };
+    let started = caa_request::start(&args.name, args.wildcard, args.email);
     let (discovery, target) = match started {
         Ok(x) => x,
         Err(e) => {
@@ -88,13 +72,12 @@ async fn main() -> ExitCode {
         _ => println!("relevant name: none"),
     }
     let issuers: Vec<&str> = args.issuers.iter().map(String::as_str).collect();
-    let mut req = Request::new(&issuers, target);
-    if let Some(u) = &args.account_uri {
-        req = req.account_uri(u);
-    }
-    if let Some(m) = &args.method {
-        req = req.method(m);
-    }
+    let req = caa_request::request(
+        &issuers,
+        target,
+        args.account_uri.as_deref(),
+        args.method.as_deref(),
+    );
     let d = req.decide_outcome(&outcome);
     println!("{}: {d}", d.verdict);
     ExitCode::from(if d.verdict == Verdict::Permit { 0 } else { 1 })

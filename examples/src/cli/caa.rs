@@ -4,10 +4,8 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use hostkit_caa::{
-    Caa, CaaRef, Decision, Discovery, Iodef, Outcome, Property, Request, StaticZone, Step, Target,
-    Verdict,
-};
+use hostkit_caa::{Caa, CaaRef, Decision, Iodef, Outcome, Property, StaticZone, Step, Verdict};
+use hostkit_examples::caa_request;
 use serde_json::{Value, json};
 
 use super::{decode_hex, encode_hex, for_each_input, usage_error, verdict, write_json_line};
@@ -254,34 +252,22 @@ fn check(a: CheckArgs) -> ExitCode {
         Err(e) => return usage_error(&a.zone, e),
     };
     let (start, target) = if let Some(email) = &a.email {
-        let d = match Discovery::for_email(email) {
+        let d = match caa_request::start(email, false, true) {
             Ok(d) => d,
             Err(e) => return usage_error(email, e),
         };
         if let Some(domain) = &a.domain {
             let domain = domain.strip_suffix('.').unwrap_or(domain);
-            if !domain.eq_ignore_ascii_case(d.name()) {
+            if !domain.eq_ignore_ascii_case(d.0.name()) {
                 return usage_error(domain, "--domain differs from the domain of --email");
             }
         }
-        (d, Target::Email)
+        d
     } else {
         let name = a.domain.as_deref().unwrap_or_default();
-        let name = if a.wildcard && !name.starts_with("*.") {
-            format!("*.{name}")
-        } else {
-            name.to_owned()
-        };
-        match Discovery::new(&name) {
-            Ok(d) => {
-                let t = if d.is_wildcard() {
-                    Target::Wildcard
-                } else {
-                    Target::Name
-                };
-                (d, t)
-            }
-            Err(e) => return usage_error(&name, e),
+        match caa_request::start(name, a.wildcard, false) {
+            Ok(d) => d,
+            Err(e) => return usage_error(name, e),
         }
     };
     let mut d = start;
@@ -295,13 +281,12 @@ fn check(a: CheckArgs) -> ExitCode {
         return usage_error(&a.zone, "discovery did not finish");
     };
     let issuers: Vec<&str> = a.issuers.iter().map(String::as_str).collect();
-    let mut req = Request::new(&issuers, target);
-    if let Some(u) = &a.account_uri {
-        req = req.account_uri(u);
-    }
-    if let Some(m) = &a.method {
-        req = req.method(m);
-    }
+    let req = caa_request::request(
+        &issuers,
+        target,
+        a.account_uri.as_deref(),
+        a.method.as_deref(),
+    );
     let decision = req.decide_outcome(outcome);
     let (relevant, records): (Option<&str>, &[Caa]) = match outcome {
         Outcome::Found {
