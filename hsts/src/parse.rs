@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::str::FromStr;
 
 use crate::{Error, Policy};
 
@@ -671,6 +672,19 @@ const fn is_qdtext(b: u8) -> bool {
 /// The second byte of `quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )`.
 fn is_quotable(b: u8) -> bool {
     matches!(b, b'\t' | b' ' | 0x21..=0x7e | 0x80..=0xff)
+}
+
+// The parser's way in for `Policy`: here, beside the parser, so that the policy type
+// does not depend on the parser.
+impl FromStr for Policy {
+    type Err = Error;
+
+    /// Parses a header value strictly (RFC 6797 section 6.1) with the default options.
+    /// The warnings (unknown directives and the like) are left out: use
+    /// [`parse`](crate::parse()) to get them. Skipping them makes this the fastest way in.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_into(s.as_bytes(), &ParseOptions::new(), &mut Discard)
+    }
 }
 
 #[cfg(test)]

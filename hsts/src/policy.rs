@@ -1,11 +1,7 @@
 //! The policy a Strict-Transport-Security header field carries.
 
 use core::fmt;
-use core::str::FromStr;
 use core::time::Duration;
-
-use crate::Error;
-use crate::parse::{Discard, ParseOptions, parse_into};
 
 /// One year in seconds: the least `max-age` the preload list accepts, and the cap
 /// Chromium puts on every `max-age`.
@@ -114,17 +110,6 @@ impl fmt::Display for Policy {
             f.write_str("; preload")?;
         }
         Ok(())
-    }
-}
-
-impl FromStr for Policy {
-    type Err = Error;
-
-    /// Parses a header value strictly (RFC 6797 section 6.1) with the default options.
-    /// The warnings (unknown directives and the like) are left out: use
-    /// [`parse`](crate::parse()) to get them. Skipping them makes this the fastest way in.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_into(s.as_bytes(), &ParseOptions::new(), &mut Discard)
     }
 }
 
