@@ -33,7 +33,6 @@ pub(crate) fn usage_error(input: &str, reason: impl Display) -> ExitCode {
 }
 
 /// Write one JSON object as one line.
-#[allow(dead_code)] // shared by the areas with --json
 pub(crate) fn write_json_line<W: Write>(out: &mut W, value: &serde_json::Value) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
@@ -42,7 +41,6 @@ pub(crate) fn write_json_line<W: Write>(out: &mut W, value: &serde_json::Value) 
 /// The inputs of a verb: the positional arguments when there are any, otherwise one
 /// per line of standard input (a trailing `\r` is dropped, empty lines are kept so
 /// that output lines stay aligned with input lines).
-#[allow(dead_code)] // shared by the areas that read many inputs
 pub(crate) fn for_each_input(
     args: &[String],
     mut f: impl FnMut(&str) -> io::Result<()>,
@@ -68,7 +66,6 @@ pub(crate) fn for_each_input(
 }
 
 /// Read a whole input named on the command line: a path, or `-` for standard input.
-#[allow(dead_code)] // shared by the areas that read files
 pub(crate) fn read_input(path: &str) -> io::Result<Vec<u8>> {
     if path == "-" {
         let mut buf = Vec::new();
@@ -80,48 +77,23 @@ pub(crate) fn read_input(path: &str) -> io::Result<Vec<u8>> {
 }
 
 /// Decode a hex string (ASCII whitespace and `:` separators are ignored).
-#[allow(dead_code)] // shared by the areas that take hex input
 pub(crate) fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = s
         .bytes()
         .filter(|b| !b.is_ascii_whitespace() && *b != b':')
         .collect();
-    if !digits.len().is_multiple_of(2) {
-        return Err(format!("odd number of hex digits ({})", digits.len()));
-    }
-    digits
-        .chunks(2)
-        .enumerate()
-        .map(|(i, pair)| {
-            let hi = hex_value(pair[0]);
-            let lo = hex_value(pair[1]);
-            match (hi, lo) {
-                (Some(h), Some(l)) => Ok(h << 4 | l),
-                _ => Err(format!("not a hex digit near byte {}", i * 2)),
-            }
-        })
-        .collect()
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    hex::decode(&digits).map_err(|e| match e {
+        hex::FromHexError::OddLength => format!("odd number of hex digits ({})", digits.len()),
+        hex::FromHexError::InvalidHexCharacter { index, .. } => {
+            format!("not a hex digit near digit {index}")
+        }
+        other => other.to_string(),
+    })
 }
 
 /// Encode bytes as lowercase hex.
-#[allow(dead_code)] // shared by the areas that print hex
 pub(crate) fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    s
+    hex::encode(bytes)
 }
 
 #[cfg(test)]

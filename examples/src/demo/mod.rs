@@ -52,7 +52,6 @@ impl Report {
 }
 
 /// Run one area's part and record an error that ended it early.
-#[allow(unused_macros)]
 macro_rules! part {
     ($report:ident, $area:ident) => {
         if let Err(e) = $area::run(&mut $report).await {
