@@ -16,6 +16,7 @@ mod macro_string;
 mod parse;
 mod record;
 mod select;
+mod tree;
 
 pub use builder::RecordBuilder;
 pub use error::{Error, ErrorKind};
@@ -29,3 +30,7 @@ pub use macro_string::{Macro, MacroItem, MacroLetter, MacroString, MacroVars};
 pub use parse::is_spf_record;
 pub use record::{Directive, DualCidr, Mechanism, Modifier, Qualifier, Record, Term};
 pub use select::{Selected, select_record};
+pub use tree::{
+    MAX_MX_HOSTS, MAX_QUERIES, MAX_RECORDS, NodeState, Tree, TreeCode, TreeNode, TreeTerm,
+    TreeWalker, TreeWarning,
+};
