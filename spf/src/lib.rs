@@ -10,6 +10,7 @@ extern crate std;
 mod builder;
 mod error;
 mod eval;
+mod flatten;
 mod header;
 mod lint;
 mod macro_string;
@@ -24,6 +25,7 @@ pub use eval::{
     Answer, DEFAULT_EXPLANATION, Evaluator, Identity, Limits, Outcome, Query, QueryType, SpfResult,
     Step,
 };
+pub use flatten::{FlattenOptions, Flattened, Published, flatten};
 pub use header::{authentication_results_clause, received_spf};
 pub use lint::{NEAR_UDP_LIMIT, Warning, WarningCode, lint, lint_evaluation};
 pub use macro_string::{Macro, MacroItem, MacroLetter, MacroString, MacroVars};

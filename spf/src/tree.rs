@@ -529,10 +529,10 @@ impl TreeWalker {
                 Term::Modifier(_) => {}
             }
         }
-        if !record.has_all() {
-            if let Some(n) = literal(record.redirect(), domain).filter(|n| checkable(n)) {
-                self.ask(n, QueryType::Txt);
-            }
+        if !record.has_all()
+            && let Some(n) = literal(record.redirect(), domain).filter(|n| checkable(n))
+        {
+            self.ask(n, QueryType::Txt);
         }
     }
 
