@@ -660,7 +660,9 @@ impl Flat<'_> {
 /// term.
 #[derive(Debug, Clone)]
 enum Piece {
-    Group(Qualifier, Vec<String>),
+    /// The qualifier, the terms written in the domain's record (qualified), and the
+    /// same networks as passing terms for a chained record.
+    Group(Qualifier, Vec<String>, Vec<String>),
     Kept(String),
 }
 
@@ -693,7 +695,7 @@ fn layout_pieces(body: &Body) -> Vec<Piece> {
             if Some(q) == skip || set.is_empty() {
                 continue;
             }
-            pieces.push(Piece::Group(q, set.terms(q)));
+            pieces.push(Piece::Group(q, set.terms(q), set.terms(Qualifier::Pass)));
         }
     };
     for item in &body.items {
@@ -762,8 +764,8 @@ fn layout(
             .zip(chained)
             .map(|(p, c)| match p {
                 Piece::Kept(t) => t.len() + 1,
-                Piece::Group(q, _) if *c => include_cost(*q),
-                Piece::Group(_, terms) => joined_len(terms),
+                Piece::Group(q, ..) if *c => include_cost(*q),
+                Piece::Group(_, terms, _) => joined_len(terms),
             })
             .sum();
         "v=spf1".len() + body + joined_len(&tail)
@@ -773,7 +775,9 @@ fn layout(
             .iter()
             .enumerate()
             .filter_map(|(i, p)| match p {
-                Piece::Group(q, terms) if !chained[i] && joined_len(terms) > include_cost(*q) => {
+                Piece::Group(q, terms, _)
+                    if !chained[i] && joined_len(terms) > include_cost(*q) =>
+                {
                     Some((joined_len(terms), i))
                 }
                 _ => None,
@@ -789,8 +793,8 @@ fn layout(
     for (p, c) in pieces.iter().zip(&chained) {
         match p {
             Piece::Kept(t) => root_terms.push(t.clone()),
-            Piece::Group(_, terms) if !c => root_terms.extend(terms.iter().cloned()),
-            Piece::Group(q, terms) => {
+            Piece::Group(_, terms, _) if !c => root_terms.extend(terms.iter().cloned()),
+            Piece::Group(q, _, terms) => {
                 let first = format!("{}{}.{domain}", options.chain_prefix, chain.len() + 1);
                 root_terms.push(include_term(*q, &first));
                 pack(domain, terms, options, &mut chain)?;
