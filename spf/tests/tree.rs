@@ -225,20 +225,22 @@ fn edges(ip: IpAddr, prefix: u8, out: &mut BTreeSet<IpAddr>) {
             let host = u32::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
             let lo = u32::from(a) & !host;
             let hi = lo | host;
-            for x in [lo.checked_sub(1), Some(lo), Some(hi), hi.checked_add(1)] {
-                if let Some(x) = x {
-                    out.insert(IpAddr::V4(x.into()));
-                }
+            for x in [lo.checked_sub(1), Some(lo), Some(hi), hi.checked_add(1)]
+                .into_iter()
+                .flatten()
+            {
+                out.insert(IpAddr::V4(x.into()));
             }
         }
         IpAddr::V6(a) => {
             let host = u128::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
             let lo = u128::from(a) & !host;
             let hi = lo | host;
-            for x in [lo.checked_sub(1), Some(lo), Some(hi), hi.checked_add(1)] {
-                if let Some(x) = x {
-                    out.insert(IpAddr::V6(x.into()));
-                }
+            for x in [lo.checked_sub(1), Some(lo), Some(hi), hi.checked_add(1)]
+                .into_iter()
+                .flatten()
+            {
+                out.insert(IpAddr::V6(x.into()));
             }
         }
     }
