@@ -611,43 +611,41 @@ impl Flat<'_> {
         if matches!(end, End::Neutral)
             && let Some(spec) = record.redirect()
         {
-            {
-                let text = alloc::format!("redirect={spec}");
-                match literal(Some(spec), domain) {
-                    Some(n) if !checkable(&n) => {
-                        return Err(Error::new(ErrorKind::FlattenPermError, &text, 0));
-                    }
-                    Some(n) => {
-                        let target = self.record_of(&n, &text, false)?;
-                        match self.body(&n, &target, false)? {
-                            Some(body) => {
-                                if root && target.exp().is_some() {
-                                    self.warnings.push(TreeWarning {
-                                        code: TreeCode::FlattenExpDropped,
-                                        domain: n.clone(),
-                                        term: Some(text.clone()),
-                                        message: format!(
-                                            "the exp= of {n} is not carried over: failing mail gets the default explanation"
-                                        ),
-                                    });
-                                }
-                                items.extend(body.items);
-                                end = body.end;
-                            }
-                            None if root => {
-                                let why = "the target holds terms that depend on the client";
-                                self.keep(domain, text.clone(), why);
-                                end = End::Redirect(text);
-                            }
-                            None => return Ok(None),
-                        }
-                    }
-                    None if root => {
-                        self.keep(domain, text.clone(), "its target has macros");
-                        end = End::Redirect(text);
-                    }
-                    None => return Ok(None),
+            let text = alloc::format!("redirect={spec}");
+            match literal(Some(spec), domain) {
+                Some(n) if !checkable(&n) => {
+                    return Err(Error::new(ErrorKind::FlattenPermError, &text, 0));
                 }
+                Some(n) => {
+                    let target = self.record_of(&n, &text, false)?;
+                    match self.body(&n, &target, false)? {
+                        Some(body) => {
+                            if root && target.exp().is_some() {
+                                self.warnings.push(TreeWarning {
+                                    code: TreeCode::FlattenExpDropped,
+                                    domain: n.clone(),
+                                    term: Some(text.clone()),
+                                    message: format!(
+                                        "the exp= of {n} is not carried over: failing mail gets the default explanation"
+                                    ),
+                                });
+                            }
+                            items.extend(body.items);
+                            end = body.end;
+                        }
+                        None if root => {
+                            let why = "the target holds terms that depend on the client";
+                            self.keep(domain, text.clone(), why);
+                            end = End::Redirect(text);
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                None if root => {
+                    self.keep(domain, text.clone(), "its target has macros");
+                    end = End::Redirect(text);
+                }
+                None => return Ok(None),
             }
         }
         Ok(Some(Body { items, end }))
@@ -757,15 +755,17 @@ fn layout(
     // The longest chain name, to decide before numbering.
     let longest = format!("{}99.{domain}", options.chain_prefix);
     let include_cost = |q: Qualifier| include_term(q, &longest).len() + 1;
-    let mut chained = alloc::vec![false; pieces.len()];
-    let root_len = |chained: &[bool]| -> usize {
+    // Per piece: `None` written whole in the domain's record, `Some(k)` its first `k`
+    // terms written there and the rest moved to a chain.
+    let mut chained: Vec<Option<usize>> = alloc::vec![None; pieces.len()];
+    let root_len = |chained: &[Option<usize>]| -> usize {
         let body: usize = pieces
             .iter()
             .zip(chained)
-            .map(|(p, c)| match p {
-                Piece::Kept(t) => t.len() + 1,
-                Piece::Group(q, ..) if *c => include_cost(*q),
-                Piece::Group(_, terms, _) => joined_len(terms),
+            .map(|(p, c)| match (p, c) {
+                (Piece::Kept(t), _) => t.len() + 1,
+                (Piece::Group(q, terms, _), Some(k)) => include_cost(*q) + joined_len(&terms[..*k]),
+                (Piece::Group(_, terms, _), None) => joined_len(terms),
             })
             .sum();
         "v=spf1".len() + body + joined_len(&tail)
@@ -776,7 +776,7 @@ fn layout(
             .enumerate()
             .filter_map(|(i, p)| match p {
                 Piece::Group(q, terms, _)
-                    if !chained[i] && joined_len(terms) > include_cost(*q) =>
+                    if chained[i].is_none() && joined_len(terms) > include_cost(*q) =>
                 {
                     Some((joined_len(terms), i))
                 }
@@ -784,20 +784,38 @@ fn layout(
             })
             .max();
         match pick {
-            Some((_, i)) => chained[i] = true,
+            Some((_, i)) => chained[i] = Some(0),
             None => return Err(Error::new(ErrorKind::FlattenTooLong, domain, 0)),
+        }
+    }
+    // Fill the room left in the domain's record with the first terms of chained groups.
+    for i in 0..pieces.len() {
+        let Piece::Group(_, terms, _) = &pieces[i] else {
+            continue;
+        };
+        while let Some(k) = chained[i] {
+            if k == terms.len() {
+                chained[i] = None;
+                break;
+            }
+            chained[i] = Some(k + 1);
+            if root_len(&chained) > max {
+                chained[i] = Some(k);
+                break;
+            }
         }
     }
     let mut root_terms: Vec<String> = Vec::new();
     let mut chain: Vec<Published> = Vec::new();
     for (p, c) in pieces.iter().zip(&chained) {
-        match p {
-            Piece::Kept(t) => root_terms.push(t.clone()),
-            Piece::Group(_, terms, _) if !c => root_terms.extend(terms.iter().cloned()),
-            Piece::Group(q, _, terms) => {
+        match (p, c) {
+            (Piece::Kept(t), _) => root_terms.push(t.clone()),
+            (Piece::Group(_, terms, _), None) => root_terms.extend(terms.iter().cloned()),
+            (Piece::Group(q, terms, pass), Some(k)) => {
+                root_terms.extend(terms[..*k].iter().cloned());
                 let first = format!("{}{}.{domain}", options.chain_prefix, chain.len() + 1);
                 root_terms.push(include_term(*q, &first));
-                pack(domain, terms, options, &mut chain)?;
+                pack(domain, &pass[*k..], options, &mut chain)?;
             }
         }
     }

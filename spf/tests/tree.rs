@@ -301,7 +301,7 @@ fn walk(zone: &Zone) -> Tree {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
     fn worst_case_counts_match_a_client_that_matches_nothing(seed in any::<u64>()) {
@@ -352,7 +352,9 @@ proptest! {
         let mut rng = Rng(seed ^ 0x5eed);
         let mut probes = probe_addresses(&zone, &mut rng);
         probes.extend(probe_addresses(&after, &mut rng));
-        for ip in probes {
+        // At most 160 of them, spread over the sorted list.
+        let step = probes.len().div_ceil(160).max(1);
+        for ip in probes.into_iter().step_by(step) {
             let want = check(&zone, ip, lifted());
             let got = check(&after, ip, Limits::default());
             prop_assert_eq!(
