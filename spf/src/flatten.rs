@@ -34,6 +34,8 @@ use crate::tree::{
 
 /// The lookup limit of section 4.6.4.
 const LOOKUP_LIMIT: usize = 10;
+/// The most chained records written (far past what 10 lookups allow).
+const CHAIN_NAMES: usize = 64;
 
 /// How to flatten.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,7 +132,13 @@ pub fn flatten(tree: &Tree, options: &FlattenOptions) -> Result<Flattened, Error
             modifiers.push(t.to_string());
         }
     }
-    let records = layout(domain, &pieces, &body.end, &modifiers, options)?;
+    // Chain names: `_spf1.D`, `_spf2.D`, ... skipping any name the tree already uses.
+    let names: Vec<String> = (1..)
+        .map(|i| format!("{}{i}.{domain}", options.chain_prefix))
+        .filter(|n| tree.answers().all(|(q, _)| q.name != *n))
+        .take(CHAIN_NAMES)
+        .collect();
+    let records = layout(domain, &pieces, &body.end, &modifiers, &names, options)?;
     f.frozen.remove(domain);
     let lookups = check_lookups(tree, &records)?;
     let mut warnings = f.warnings;
@@ -738,6 +746,7 @@ fn layout(
     pieces: &[Piece],
     end: &End,
     modifiers: &[String],
+    names: &[String],
     options: &FlattenOptions,
 ) -> Result<Vec<Published>, Error> {
     let max = options.max_length;
@@ -753,7 +762,8 @@ fn layout(
     }
     tail.extend(modifiers.iter().cloned());
     // The longest chain name, to decide before numbering.
-    let longest = format!("{}99.{domain}", options.chain_prefix);
+    let longest = names.iter().map(String::len).max().unwrap_or(0);
+    let longest = "x".repeat(longest);
     let include_cost = |q: Qualifier| include_term(q, &longest).len() + 1;
     // Per piece: `None` written whole in the domain's record, `Some(k)` its first `k`
     // terms written there and the rest moved to a chain.
@@ -813,9 +823,9 @@ fn layout(
             (Piece::Group(_, terms, _), None) => root_terms.extend(terms.iter().cloned()),
             (Piece::Group(q, terms, pass), Some(k)) => {
                 root_terms.extend(terms[..*k].iter().cloned());
-                let first = format!("{}{}.{domain}", options.chain_prefix, chain.len() + 1);
-                root_terms.push(include_term(*q, &first));
-                pack(domain, &pass[*k..], options, &mut chain)?;
+                let first = names.get(chain.len()).ok_or_else(|| over(domain))?;
+                root_terms.push(include_term(*q, first));
+                pack(&pass[*k..], names, options, &mut chain)?;
             }
         }
     }
@@ -833,18 +843,25 @@ fn layout(
     Ok(out)
 }
 
+fn over(term: &str) -> Error {
+    Error::new(ErrorKind::FlattenOverLimit, term, 0)
+}
+
 /// Pack passing networks into a chain of records, each including the next.
 fn pack(
-    domain: &str,
     terms: &[String],
+    names: &[String],
     options: &FlattenOptions,
     chain: &mut Vec<Published>,
 ) -> Result<(), Error> {
     let max = options.max_length;
     let mut i = 0;
     while i < terms.len() {
-        let name = format!("{}{}.{domain}", options.chain_prefix, chain.len() + 1);
-        let next = format!("{}{}.{domain}", options.chain_prefix, chain.len() + 2);
+        let name = names
+            .get(chain.len())
+            .ok_or_else(|| over(&terms[i]))?
+            .clone();
+        let next = names.get(chain.len() + 1).ok_or_else(|| over(&terms[i]))?;
         let link = format!(" include:{next}");
         let mut value = String::from("v=spf1");
         let start = i;

@@ -543,3 +543,23 @@ fn flatten_carves_holes_applies_qualifiers_and_chains() {
     assert_eq!(flat.lookups, flat.records.len() - 1);
     assert_eq!(flat.frozen, ["many.example.net", "p.example.net"]);
 }
+
+#[test]
+fn chain_names_skip_names_the_tree_already_uses() {
+    let many = (0..40)
+        .map(|i| format!("ip4:203.0.113.{}", i * 2))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let z = zone_of(&[
+        (
+            "example.com",
+            "v=spf1 include:_spf1.example.com include:many.example.net -all",
+        ),
+        ("_spf1.example.com", "v=spf1 ip4:192.0.2.0/24 -all"),
+        ("many.example.net", &format!("v=spf1 {many} -all")),
+    ]);
+    let flat = flatten(&walk(&z), &FlattenOptions::default()).unwrap();
+    assert!(flat.records.len() >= 2);
+    assert_eq!(flat.records[1].name, "_spf2.example.com");
+    assert!(flat.records.iter().all(|r| r.name != "_spf1.example.com"));
+}
