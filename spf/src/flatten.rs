@@ -253,8 +253,13 @@ impl<T: Bits> Ranges<T> {
         Self(alloc::vec![(T::ZERO, T::MAX)])
     }
 
+    #[cfg(test)]
     fn union(&self, other: &Self) -> Self {
-        let mut all: Vec<(T, T)> = self.0.iter().chain(other.0.iter()).copied().collect();
+        Self::from_intervals(self.0.iter().chain(other.0.iter()).copied().collect())
+    }
+
+    /// The set of any intervals, in any order, overlapping or not.
+    fn from_intervals(mut all: Vec<(T, T)>) -> Self {
         all.sort_unstable();
         let mut out: Vec<(T, T)> = Vec::with_capacity(all.len());
         for (lo, hi) in all {
@@ -271,6 +276,7 @@ impl<T: Bits> Ranges<T> {
         Self(out)
     }
 
+    #[cfg(test)]
     fn minus(&self, other: &Self) -> Self {
         let mut out = Vec::new();
         let mut j = 0;
@@ -324,6 +330,62 @@ impl<T: Bits> Ranges<T> {
     }
 }
 
+/// First-match resolution in one sweep: `items` in evaluation order, each a set and a
+/// label; the result holds, per label, the addresses decided by an item with that
+/// label (in it and in no earlier item). O(n log n) in the number of intervals.
+fn first_match<T: Bits>(items: &[(&Ranges<T>, usize)], labels: usize) -> Vec<Ranges<T>> {
+    use alloc::collections::BinaryHeap;
+    use core::cmp::Reverse;
+    let mut starts: Vec<(T, usize, T)> = Vec::new();
+    let mut bounds: Vec<T> = Vec::new();
+    for (order, (set, _)) in items.iter().enumerate() {
+        for &(lo, hi) in &set.0 {
+            starts.push((lo, order, hi));
+            bounds.push(lo);
+            if let Some(after) = hi.inc() {
+                bounds.push(after);
+            }
+        }
+    }
+    starts.sort_unstable();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let mut out: Vec<Vec<(T, T)>> = alloc::vec![Vec::new(); labels];
+    let mut active: BinaryHeap<Reverse<(usize, T)>> = BinaryHeap::new();
+    let mut next = 0;
+    for (i, &b) in bounds.iter().enumerate() {
+        while next < starts.len() && starts[next].0 <= b {
+            let (_, order, hi) = starts[next];
+            active.push(Reverse((order, hi)));
+            next += 1;
+        }
+        while active.peek().is_some_and(|Reverse((_, hi))| *hi < b) {
+            active.pop();
+        }
+        let Some(Reverse((order, _))) = active.peek() else {
+            continue;
+        };
+        let end = bounds.get(i + 1).and_then(|n| n.dec()).unwrap_or(T::MAX);
+        let list = &mut out[items[*order].1];
+        match list.last_mut() {
+            Some(last) if last.1.inc() == Some(b) => last.1 = end,
+            _ => list.push((b, end)),
+        }
+    }
+    out.into_iter().map(Ranges).collect()
+}
+
+/// [`first_match`] over both families.
+fn first_match_nets(items: &[(&NetSet, usize)], labels: usize) -> Vec<NetSet> {
+    let v4: Vec<(&Ranges<u32>, usize)> = items.iter().map(|(s, l)| (&s.v4, *l)).collect();
+    let v6: Vec<(&Ranges<u128>, usize)> = items.iter().map(|(s, l)| (&s.v6, *l)).collect();
+    first_match(&v4, labels)
+        .into_iter()
+        .zip(first_match(&v6, labels))
+        .map(|(v4, v6)| NetSet { v4, v6 })
+        .collect()
+}
+
 /// Addresses of both families.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct NetSet {
@@ -336,20 +398,6 @@ impl NetSet {
         Self {
             v4: Ranges::full(),
             v6: Ranges::full(),
-        }
-    }
-
-    fn union(&self, o: &Self) -> Self {
-        Self {
-            v4: self.v4.union(&o.v4),
-            v6: self.v6.union(&o.v6),
-        }
-    }
-
-    fn minus(&self, o: &Self) -> Self {
-        Self {
-            v4: self.v4.minus(&o.v4),
-            v6: self.v6.minus(&o.v6),
         }
     }
 
@@ -449,16 +497,20 @@ impl Flat<'_> {
         for qtype in [QueryType::A, QueryType::Aaaa] {
             match self.tree.answer_for(name, qtype) {
                 Some(Answer::A(v)) if qtype == QueryType::A => {
-                    for a in v {
-                        let b = Ranges::block(u32::from(*a), cidr.v4.unwrap_or(32));
-                        set.v4 = set.v4.union(&b);
-                    }
+                    let len = cidr.v4.unwrap_or(32);
+                    set.v4 = Ranges::from_intervals(
+                        v.iter()
+                            .map(|a| Ranges::block(u32::from(*a), len).0[0])
+                            .collect(),
+                    );
                 }
                 Some(Answer::Aaaa(v)) if qtype == QueryType::Aaaa => {
-                    for a in v {
-                        let b = Ranges::block(u128::from(*a), cidr.v6.unwrap_or(128));
-                        set.v6 = set.v6.union(&b);
-                    }
+                    let len = cidr.v6.unwrap_or(128);
+                    set.v6 = Ranges::from_intervals(
+                        v.iter()
+                            .map(|a| Ranges::block(u128::from(*a), len).0[0])
+                            .collect(),
+                    );
                 }
                 None | Some(Answer::TempError) => {
                     return Err(Error::new(ErrorKind::FlattenTempError, term, 0));
@@ -485,12 +537,17 @@ impl Flat<'_> {
             return Err(Error::new(ErrorKind::FlattenTempError, term, 0));
         }
         self.frozen.insert(String::from(name));
-        let mut set = NetSet::default();
+        let mut v4 = Vec::new();
+        let mut v6 = Vec::new();
         for (_, h) in hosts {
             let s = self.addresses(&normalize(h), cidr, term)?;
-            set = set.union(&s);
+            v4.extend(s.v4.0);
+            v6.extend(s.v6.0);
         }
-        Ok(set)
+        Ok(NetSet {
+            v4: Ranges::from_intervals(v4),
+            v6: Ranges::from_intervals(v6),
+        })
     }
 
     /// Where the record at `name` passes; `None` when that depends on a term that
@@ -503,20 +560,20 @@ impl Flat<'_> {
         let set = match self.body(name, &record, false)? {
             None => None,
             Some(body) => {
-                let mut covered = NetSet::default();
-                let mut pass = NetSet::default();
-                for item in &body.items {
-                    if let Item::Nets(q, s) = item {
-                        if *q == Qualifier::Pass {
-                            pass = pass.union(&s.minus(&covered));
-                        }
-                        covered = covered.union(s);
-                    }
-                }
+                // Label 1 where the record passes, 0 where it decides otherwise.
+                let full = NetSet::full();
+                let mut items: Vec<(&NetSet, usize)> = body
+                    .items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Nets(q, s) => Some((s, usize::from(*q == Qualifier::Pass))),
+                        Item::Kept(_) => None,
+                    })
+                    .collect();
                 if let End::All(Qualifier::Pass) = body.end {
-                    pass = pass.union(&NetSet::full().minus(&covered));
+                    items.push((&full, 1));
                 }
-                Some(pass)
+                first_match_nets(&items, 2).pop()
             }
         };
         self.memo.insert(String::from(name), set.clone());
@@ -693,28 +750,22 @@ fn index(q: Qualifier) -> usize {
 /// result the end gives anyway are dropped.
 fn layout_pieces(body: &Body) -> Vec<Piece> {
     let mut pieces = Vec::new();
-    let mut groups: [NetSet; 4] = Default::default();
-    let mut covered = NetSet::default();
-    let flush = |groups: &mut [NetSet; 4], pieces: &mut Vec<Piece>, skip: Option<Qualifier>| {
-        for q in ORDER {
-            let set = core::mem::take(&mut groups[index(q)]);
+    let flush = |run: &[(&NetSet, usize)], pieces: &mut Vec<Piece>, skip: Option<Qualifier>| {
+        let groups = first_match_nets(run, ORDER.len());
+        for (q, set) in ORDER.into_iter().zip(groups) {
             if Some(q) == skip || set.is_empty() {
                 continue;
             }
             pieces.push(Piece::Group(q, set.terms(q), set.terms(Qualifier::Pass)));
         }
     };
+    let mut run: Vec<(&NetSet, usize)> = Vec::new();
     for item in &body.items {
         match item {
-            Item::Nets(q, s) => {
-                let eff = s.minus(&covered);
-                let g = &mut groups[index(*q)];
-                *g = g.union(&eff);
-                covered = covered.union(s);
-            }
+            Item::Nets(q, s) => run.push((s, index(*q))),
             Item::Kept(t) => {
-                flush(&mut groups, &mut pieces, None);
-                covered = NetSet::default();
+                flush(&run, &mut pieces, None);
+                run.clear();
                 pieces.push(Piece::Kept(t.clone()));
             }
         }
@@ -724,7 +775,7 @@ fn layout_pieces(body: &Body) -> Vec<Piece> {
         End::Neutral => Some(Qualifier::Neutral),
         End::Redirect(_) => None,
     };
-    flush(&mut groups, &mut pieces, skip);
+    flush(&run, &mut pieces, skip);
     pieces
 }
 
@@ -907,6 +958,43 @@ mod tests {
             Ranges::<u32>::full().minus(&r4(&[(0, 0), (u32::MAX, u32::MAX)])),
             r4(&[(1, u32::MAX - 1)])
         );
+    }
+
+    /// The sweep agrees with resolving first matches one item at a time.
+    #[test]
+    fn first_match_equals_the_sequential_definition() {
+        let mut seed = 0x1234_5678_u64;
+        let mut next = move |n: u32| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            ((seed >> 33) as u32) % n
+        };
+        for _ in 0..500 {
+            let items: Vec<(Ranges<u32>, usize)> = (0..1 + next(8))
+                .map(|_| {
+                    let set = Ranges::from_intervals(
+                        (0..1 + next(3))
+                            .map(|_| {
+                                let lo = next(64);
+                                (lo, lo + next(20))
+                            })
+                            .collect(),
+                    );
+                    (set, next(3) as usize)
+                })
+                .collect();
+            let refs: Vec<(&Ranges<u32>, usize)> = items.iter().map(|(s, l)| (s, *l)).collect();
+            let got = first_match(&refs, 3);
+            let mut covered = Ranges::default();
+            let mut want = alloc::vec![Ranges::default(); 3];
+            for (s, l) in &items {
+                want[*l] = want[*l].union(&s.minus(&covered));
+                covered = covered.union(s);
+            }
+            assert_eq!(got, want, "{items:?}");
+        }
+        let full = Ranges::<u128>::full();
+        let got = first_match(&[(&full, 0), (&full, 1)], 2);
+        assert_eq!(got, alloc::vec![full, Ranges::default()]);
     }
 
     #[test]
