@@ -563,3 +563,73 @@ fn chain_names_skip_names_the_tree_already_uses() {
     assert_eq!(flat.records[1].name, "_spf2.example.com");
     assert!(flat.records.iter().all(|r| r.name != "_spf1.example.com"));
 }
+
+#[test]
+fn hostile_trees_are_bounded() {
+    // Thousands of address terms: the walk stops asking at its question limit.
+    let wide = (0..3000)
+        .map(|i| format!("a:h{i}.example.com"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let z = zone_of(&[("example.com", &format!("v=spf1 {wide} -all"))]);
+    let mut asked = 0usize;
+    let tree = TreeWalker::new("example.com").run(|q| {
+        asked += 1;
+        answer(&z, q)
+    });
+    assert!(asked <= hostkit_spf::MAX_QUERIES, "{asked} questions");
+    assert!(codes(&tree).contains(&"tree.truncated"));
+    assert!(tree.permerror_possible);
+
+    // A chain of 150 includes: the walk reads at most MAX_RECORDS records.
+    let mut chain = Vec::new();
+    for i in 0..150 {
+        chain.push((
+            format!("c{i}.example.com"),
+            format!("v=spf1 include:c{}.example.com -all", i + 1),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = chain
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let z = zone_of(&refs);
+    let tree = TreeWalker::new("c0.example.com").run(|q| answer(&z, q));
+    assert!(codes(&tree).contains(&"tree.truncated"));
+    assert!(tree.lookups_worst > 10);
+
+    // Thousands of alternating networks flatten quickly and exactly.
+    let many = (0..4000u32)
+        .map(|i| {
+            let a = std::net::Ipv4Addr::from(0x0a00_0000 + i * 3);
+            if i % 2 == 0 {
+                format!("ip4:{a}")
+            } else {
+                format!("-ip4:{a}/31")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let z = zone_of(&[
+        ("example.com", "v=spf1 include:big.example.net -all"),
+        ("big.example.net", &format!("v=spf1 {many} ~all")),
+    ]);
+    let opts = FlattenOptions {
+        max_length: 60_000,
+        ..FlattenOptions::default()
+    };
+    let flat = flatten(&walk(&z), &opts).unwrap();
+    assert_eq!(flat.lookups, 0);
+    let probe = check(
+        &zone_of(&[("example.com", &flat.records[0].value)]),
+        "10.0.0.6".parse().unwrap(),
+        Limits::default(),
+    );
+    assert_eq!(probe.result, SpfResult::Pass);
+    let probe = check(
+        &zone_of(&[("example.com", &flat.records[0].value)]),
+        "10.0.0.3".parse().unwrap(),
+        Limits::default(),
+    );
+    assert_eq!(probe.result, SpfResult::Fail);
+}
