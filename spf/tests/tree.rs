@@ -601,7 +601,7 @@ fn hostile_trees_are_bounded() {
     // Thousands of alternating networks flatten quickly and exactly.
     let many = (0..4000u32)
         .map(|i| {
-            let a = std::net::Ipv4Addr::from(0x0a00_0000 + i * 3);
+            let a = Ipv4Addr::from(0x0a00_0000 + i * 3);
             if i % 2 == 0 {
                 format!("ip4:{a}")
             } else {
