@@ -10,7 +10,7 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
-use hostkit_spf::{Answer, Evaluator, Outcome, Query, QueryType, Step};
+use hostkit_spf::{Answer, Evaluator, Outcome, Query, QueryType, Step, Tree, TreeWalker};
 
 /// The DNS server used when none is given.
 pub const DEFAULT_SERVER: &str = "127.0.0.1:53";
@@ -147,4 +147,63 @@ pub fn check(ev: Evaluator, server: Option<&str>) -> anyhow::Result<Outcome> {
         let resolver = resolver(server)?;
         Ok(run(ev, &resolver).await)
     })
+}
+
+/// Walk the SPF tree of `domain` through `server` (IP:PORT, default
+/// [`DEFAULT_SERVER`]), resolving all the questions the walker has outstanding at
+/// once, within 20 seconds in all (unanswered questions count as failed lookups).
+///
+/// # Errors
+///
+/// A bad server address, or a runtime or resolver that cannot be built.
+pub fn walk(domain: &str, server: Option<&str>) -> anyhow::Result<Tree> {
+    let server: SocketAddr = server
+        .unwrap_or(DEFAULT_SERVER)
+        .parse()
+        .context("the DNS server must be IP:PORT")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("building the runtime")?;
+    rt.block_on(async {
+        let resolver = resolver(server)?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let mut walker = TreeWalker::new(domain);
+        loop {
+            let batch: Vec<Query> = walker.pending().cloned().collect();
+            if batch.is_empty() {
+                break;
+            }
+            let answers = resolve_all(&resolver, &batch, deadline).await;
+            for (q, a) in batch.iter().zip(answers) {
+                walker.answer_query(q, a);
+            }
+        }
+        Ok(walker.finish())
+    })
+}
+
+async fn resolve_all(
+    resolver: &TokioResolver,
+    batch: &[Query],
+    deadline: tokio::time::Instant,
+) -> Vec<Answer> {
+    let mut set = tokio::task::JoinSet::new();
+    for (i, q) in batch.iter().enumerate() {
+        let r = resolver.clone();
+        let q = q.clone();
+        set.spawn(async move {
+            let a = tokio::time::timeout_at(deadline, answer(&r, &q))
+                .await
+                .unwrap_or(Answer::TempError);
+            (i, a)
+        });
+    }
+    let mut out = vec![Answer::TempError; batch.len()];
+    while let Some(done) = set.join_next().await {
+        if let Ok((i, a)) = done {
+            out[i] = a;
+        }
+    }
+    out
 }

@@ -3,8 +3,9 @@
 # 1. differential against pyspf (Debian python3-spf), the reference implementation:
 #    random records and zones evaluated by both, same result expected (known pyspf
 #    deviations are listed, probed and explained in spf/differential.py);
-# 2. `hostkit spf check --dns` and the `spf_check` example resolving through
-#    hickory-resolver against a real authoritative server (knot) on 127.0.0.1.
+# 2. `hostkit spf check --dns`, `spf lint --dns`, `spf flatten --dns` and the
+#    `spf_check` example resolving through hickory-resolver against a real
+#    authoritative server (knot) on 127.0.0.1.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -117,6 +118,29 @@ check 192.0.2.1 bob@nonexistent.example.test none
 check 192.0.2.3 alice@macro.example.test pass
 check 192.0.2.4 alice@macro.example.test fail
 check 192.0.2.1 bob@void.example.test permerror
+
+# The tree lint and flattening over real DNS: verb domain expected-exit grep-pattern...
+tree() {
+    local verb=$1 domain=$2 want_rc=$3
+    shift 3
+    local got rc=0 ok=1
+    got=$("$bin" spf "$verb" --json --dns --server "127.0.0.1:$port" --domain "$domain") || rc=$?
+    [ "$rc" = "$want_rc" ] || ok=
+    for pat in "$@"; do
+        echo "$got" | grep -q -- "$pat" || ok=
+    done
+    if [ -n "$ok" ]; then
+        passed=$((passed + 1))
+        echo "ok   spf $verb --dns $domain: exit $rc"
+    else
+        failed=$((failed + 1))
+        echo "FAIL spf $verb --dns $domain: exit $rc, want $want_rc and $*: $got"
+    fi
+}
+tree lint example.test 0 '"lookups_worst":3' '"void_lookups_worst":1' '"permerror_possible":false'
+tree lint void.example.test 1 '"void_lookups_worst":3' '"code":"void.over_limit"'
+tree lint twice.example.test 1 '"code":"record.multiple"'
+tree flatten redir.example.test 0 '"lookups":0' 'ip4:192.0.2.80 ' 'ip6:2001:db8:5::/48' '"code":"flatten.exp_dropped"'
 
 got=$("$spf_check" --server "127.0.0.1:$port" --ip 192.0.2.25 --sender alice@example.test --helo mail.example.org)
 if echo "$got" | grep -q '^Received-SPF: pass '; then

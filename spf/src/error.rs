@@ -32,6 +32,19 @@ pub enum ErrorKind {
     InvalidModifierName,
     /// `redirect=` or `exp=` given twice (section 6).
     DuplicateModifier,
+    /// Flattening refused: the tree gives some client a permerror (a syntax error, a
+    /// loop, several records, an include of a name with no record), so no flattened
+    /// record could give the same results.
+    FlattenPermError,
+    /// Flattening refused: a lookup of the tree failed or was never made, so its
+    /// addresses are unknown.
+    FlattenTempError,
+    /// Flattening refused: the domain has no SPF record.
+    FlattenNoRecord,
+    /// Flattening refused: the terms kept as written still need more than 10 lookups.
+    FlattenOverLimit,
+    /// Flattening refused: a term does not fit in the maximum record length.
+    FlattenTooLong,
 }
 
 impl ErrorKind {
@@ -52,6 +65,11 @@ impl ErrorKind {
             Self::InvalidIp6 => "invalid ipv6 network",
             Self::InvalidModifierName => "invalid modifier name",
             Self::DuplicateModifier => "modifier given more than once",
+            Self::FlattenPermError => "some client gets permerror, flattening would change that",
+            Self::FlattenTempError => "a lookup of the tree failed or was not made",
+            Self::FlattenNoRecord => "the domain has no spf record",
+            Self::FlattenOverLimit => "more than 10 lookups remain after flattening",
+            Self::FlattenTooLong => "a term does not fit in the maximum record length",
         }
     }
 }

@@ -1,4 +1,6 @@
-//! `hostkit spf parse` and `hostkit spf check`.
+//! `hostkit spf parse`, `check`, `lint` and `flatten`.
+
+mod tree;
 
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -21,6 +23,12 @@ pub(crate) enum Command {
     Parse(ParseArgs),
     /// Evaluate check_host() against a suite-style zone file (or real DNS with --dns).
     Check(CheckArgs),
+    /// Lint a domain's whole include tree for every client at once: worst-case
+    /// lookups, void lookups and every warning (exit 1 when a permerror is possible).
+    Lint(tree::LintArgs),
+    /// Flatten a domain's tree into ip4/ip6 networks within 10 lookups: the zone lines
+    /// to publish (exit 1 when that would change a result).
+    Flatten(tree::FlattenArgs),
 }
 
 /// Arguments of `spf parse`.
@@ -73,6 +81,8 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
     match cmd {
         Command::Parse(a) => parse(&a),
         Command::Check(a) => check(&a),
+        Command::Lint(a) => tree::lint(&a),
+        Command::Flatten(a) => tree::flatten_cmd(&a),
     }
 }
 
