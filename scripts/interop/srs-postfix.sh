@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hostkit srs serve as the SRS map of a real Postfix (Debian's, a private instance on
-# loopback relaying to smtp-sink; the system's /etc/postfix is never touched), once over
-# socketmap and once over tcp_table: forwarded mail leaves with an SRS0 sender that
+# loopback relaying to smtp-sink; the system's /etc/postfix is never touched), over
+# socketmap (on TCP and on a unix socket) and over tcp_table: forwarded mail leaves with an SRS0 sender that
 # Mail::SRS verifies with the same secret; local and excluded senders leave untouched; a
 # bounce to the SRS0 address (and to its lower-cased form) reaches the original sender; a
 # forged hash is rejected at RCPT; a bounce to an SRS1 address goes back to the first
@@ -126,11 +126,16 @@ proxymap  unix - - n - - proxymap
 postlog   unix-dgram n - n - 1 postlogd
 CF
 
-set_maps() { # set_maps socketmap|tcp
+sock="$work/srs.sock"
+set_maps() { # set_maps socketmap|unix|tcp
     if [ "$1" = socketmap ]; then
         postconf -c "$conf" -e \
             "sender_canonical_maps = socketmap:inet:127.0.0.1:$map_port:forward" \
             "recipient_canonical_maps = socketmap:inet:127.0.0.1:$map_port:reverse"
+    elif [ "$1" = unix ]; then
+        postconf -c "$conf" -e \
+            "sender_canonical_maps = socketmap:unix:$sock:forward" \
+            "recipient_canonical_maps = socketmap:unix:$sock:reverse"
     else
         postconf -c "$conf" -e \
             "sender_canonical_maps = tcp:127.0.0.1:$map_port" \
@@ -138,11 +143,14 @@ set_maps() { # set_maps socketmap|tcp
     fi
 }
 
-# start_service socketmap|tcp: hostkit srs serve on the fixed map port(s), in the background.
+# start_service socketmap|unix|tcp: hostkit srs serve on the fixed map port(s) or socket,
+# in the background.
 start_service() {
     local listen
     if [ "$1" = socketmap ]; then
         listen=(--socketmap "127.0.0.1:$map_port")
+    elif [ "$1" = unix ]; then
+        listen=(--socketmap "unix:$sock")
     else
         listen=(--tcp-forward "127.0.0.1:$map_port" --tcp-reverse "127.0.0.1:$map_port2")
     fi
@@ -189,9 +197,9 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-suite() { # suite socketmap|tcp
+suite() { # suite socketmap|unix|tcp
     local p=$1 f srs0 from to code r
-    echo "--- Postfix with hostkit srs serve over $p"
+    echo "--- Postfix with hostkit srs serve over $p$( [ "$p" = unix ] && echo ' (socketmap on a unix socket)')"
     printf '%s\n' "$OLD_SECRET" >"$secrets"
     set_maps "$p"
     postfix -c "$conf" reload >/dev/null 2>&1
@@ -250,15 +258,18 @@ suite() { # suite socketmap|tcp
     expect_eq "$p: after SIGHUP an address of the old secret still bounces to the sender" \
         "Alice.Smith@Example.ORG" "$(env_to "$(sink_file "$p-old-bounce")")"
 
-    # The service stopped mid-run: 451s, and every message arrives after the restart.
-    local n=30 down=2
-    [ "$p" = tcp ] && down=11 # Postfix tries a dead tcp_table 10 times, 1 s apart
+    # The service stopped mid-run (after the first message is in), kept down until a
+    # client has met a 451, restarted: every message must arrive.
+    local n=60
     for i in $(seq "$n"); do printf 'mid%s@example.net\talias@%s\t%s-mid-%s\n' "$i" "$DOMAIN" "$p" "$i"; done >"$work/mid.in"
-    send --retry 90 <"$work/mid.in" >"$work/mid.out" 2>"$work/mid.err" &
+    : >"$work/mid.out"
+    : >"$work/mid.err"
+    send --retry 120 <"$work/mid.in" >"$work/mid.out" 2>"$work/mid.err" &
     local sender_pid=$!
-    sleep 0.3
+    for _ in $(seq 300); do [ -s "$work/mid.out" ] && break; sleep 0.05; done
     stop_service
-    sleep "$down"
+    # Over tcp_table Postfix tries a dead map 10 times, 1 s apart, before its 451.
+    for _ in $(seq 300); do grep -q '^tempfail .* 451 ' "$work/mid.err" && break; sleep 0.1; done
     start_service "$p"
     wait "$sender_pid"
     local tf accepted arrived=0 r
@@ -273,6 +284,7 @@ suite() { # suite socketmap|tcp
 }
 
 suite socketmap
+suite unix
 suite tcp
 postfix -c "$conf" stop >/dev/null 2>&1
 postfix_up=""
