@@ -6,10 +6,10 @@
 //! reply     = "OK" SP value / "NOTFOUND" SP / "TEMP" SP reason / "PERM" SP reason
 //! ```
 //!
-//! A request is framed by [`decode`] from whatever bytes have arrived; the reply to it is
-//! appended to the output by [`answer`]. Framing errors (a length that is not a number, a
-//! request longer than the limit, a missing comma) leave no way to find the next request:
-//! the caller answers `PERM` and closes the connection.
+//! A request is framed by [`decode`] from whatever bytes have arrived, answered by
+//! [`lookup()`] and its reply appended to the output by [`encode`]. Framing errors (a
+//! length that is not a number, a request longer than the limit, a missing comma) leave
+//! no way to find the next request: the caller answers `PERM` and closes the connection.
 
 use std::borrow::Cow;
 use std::io::Write as _;
