@@ -81,6 +81,21 @@ fn children(pid: u32) -> Vec<u32> {
         .collect()
 }
 
+/// CPU time of `pid` and its children, in clock ticks (user + system).
+fn cpu_ticks(pid: u32) -> u64 {
+    let one = |p: u32| {
+        std::fs::read_to_string(format!("/proc/{p}/stat"))
+            .ok()
+            .and_then(|s| {
+                let f: Vec<&str> = s.rsplit_once(')')?.1.split_whitespace().collect();
+                // After the command: state ppid ... utime is the 12th, stime the 13th.
+                Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+            })
+            .unwrap_or(0)
+    };
+    one(pid) + children(pid).into_iter().map(one).sum::<u64>()
+}
+
 /// Resident memory of `pid` (and its children) in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let one = |p: u32| {
@@ -185,6 +200,8 @@ struct Measured {
     errors: usize,
     /// The server's largest resident memory seen during the phase, in KiB.
     peak_rss_kib: u64,
+    /// The server's CPU use during the phase, in cores (1.0 = one core busy).
+    cores: f64,
 }
 
 /// Run one phase: `connections` clients on `port` for `seconds`; `rate` None = as fast
@@ -296,11 +313,17 @@ async fn phase(
     }
     let sampler = tokio::spawn(async move {
         let mut peak = 0;
+        let first = (start.elapsed(), cpu_ticks(pid));
+        let mut last = first;
         while start.elapsed() < duration {
-            peak = peak.max(rss_kib(pid));
             tokio::time::sleep(Duration::from_millis(250)).await;
+            peak = peak.max(rss_kib(pid));
+            last = (start.elapsed(), cpu_ticks(pid));
         }
-        peak
+        // Linux reports CPU time in ticks of 1/100 s.
+        let secs = (last.0 - first.0).as_secs_f64();
+        let cores = (last.1 - first.1) as f64 / 100.0 / secs.max(1e-3);
+        (peak, cores)
     });
     let mut latencies_us = Vec::new();
     let mut errors = 0;
@@ -311,13 +334,14 @@ async fn phase(
     }
     let elapsed = start.elapsed();
     latencies_us.sort_unstable();
-    let peak_rss_kib = sampler.await?;
+    let (peak_rss_kib, cores) = sampler.await?;
     Ok(Measured {
         lookups: latencies_us.len(),
         elapsed,
         latencies_us,
         errors,
         peak_rss_kib,
+        cores,
     })
 }
 
@@ -329,18 +353,21 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted[i]) / 1000.0
 }
 
-fn report(name: &str, phase: &str, m: &Measured) -> f64 {
+/// Print one line; the lookups per second and per CPU-second.
+fn report(name: &str, phase: &str, m: &Measured) -> (f64, f64) {
     let rss = m.peak_rss_kib;
     let rate = m.lookups as f64 / m.elapsed.as_secs_f64();
     println!(
-        "{name:<28} {phase:<12} {rate:>10.0} lookups/s  p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>8.3} ms  errors {}  RSS {:.1} MiB",
+        "{name:<28} {phase:<11} {rate:>8.0} lookups/s  p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>8.3} ms  errors {}  RSS {:.1} MiB  CPU {:.2} cores ({:.0} lookups/CPU-s)",
         percentile(&m.latencies_us, 0.50),
         percentile(&m.latencies_us, 0.99),
         percentile(&m.latencies_us, 1.0),
         m.errors,
-        rss as f64 / 1024.0
+        rss as f64 / 1024.0,
+        m.cores,
+        rate / m.cores.max(1e-3)
     );
-    rate
+    (rate, rate / m.cores.max(1e-3))
 }
 
 #[tokio::main]
@@ -451,8 +478,9 @@ async fn run(o: Opts) -> anyhow::Result<()> {
     }
     if rates.len() == 3 {
         println!(
-            "throughput over tcp_table: hostkit / postsrsd = {:.1}x",
-            rates[0] / rates[2]
+            "over tcp_table, hostkit / postsrsd: {:.1}x the lookups/s, {:.1}x the lookups per CPU-second",
+            rates[0].0 / rates[2].0,
+            rates[0].1 / rates[2].1
         );
     }
     drop(postsrsd);
