@@ -360,7 +360,7 @@ fn limits_on_connections_and_idle_time() {
             "--max-connections",
             "2",
             "--idle-timeout",
-            "1",
+            "3",
         ],
     );
     let addr = server.addr("socketmap").to_string();
