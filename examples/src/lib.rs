@@ -11,7 +11,7 @@ pub mod proxy_forward;
 /// with the crate's conformance test).
 #[path = "../../spf/tests/support/zone.rs"]
 pub mod spf_zone;
-pub mod srs_tcp_table;
+pub mod srs_service;
 
 /// SPF checks against real DNS: the evaluator driven by hickory-resolver.
 pub mod spf_dns;

@@ -21,8 +21,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use hostkit_examples::srs_tcp_table::{Clock, Map, Table, serve};
-use hostkit_srs::{Rewriter, Separator};
+use hostkit_examples::srs_service::server::{Listener, serve};
+use hostkit_examples::srs_service::{Clock, Limits, Map, Protocol, Rewriting, Secrets, Service};
+use hostkit_srs::Separator;
 use tokio::net::TcpListener;
 
 /// Command line of the example.
@@ -71,32 +72,24 @@ async fn main() -> ExitCode {
 }
 
 async fn run(opts: Opts) -> anyhow::Result<()> {
-    let separator: Separator = opts.separator.parse()?;
-    let mut b = Rewriter::builder()
-        .domain(&opts.domain)
-        .separator(separator)
-        .hash_length(opts.hash_length);
-    for s in &opts.secrets {
-        b = b.secret(s);
-    }
-    for d in &opts.local_domains {
-        b = b.local_domain(d);
-    }
-    let rewriter = Arc::new(b.build()?);
+    let mut rewriting = Rewriting::new(opts.domain);
+    rewriting.separator = opts.separator.parse::<Separator>()?;
+    rewriting.hash_length = opts.hash_length;
+    rewriting.exclude_domains = opts.local_domains;
+    let secrets = opts.secrets.into_iter().map(String::into_bytes).collect();
     let clock = opts.now.map_or(Clock::System, Clock::Fixed);
+    let service = Service::new(rewriting, Secrets::Fixed(secrets), clock, Limits::default())?;
     let forward = TcpListener::bind((opts.listen, opts.forward_port)).await?;
     let reverse = TcpListener::bind((opts.listen, opts.reverse_port)).await?;
     println!("forward {}", forward.local_addr()?);
     println!("reverse {}", reverse.local_addr()?);
-    let f = tokio::spawn(serve(
-        forward,
-        Table::new(Arc::clone(&rewriter), Map::Forward, clock),
-    ));
-    let r = tokio::spawn(serve(reverse, Table::new(rewriter, Map::Reverse, clock)));
-    tokio::select! {
-        res = f => res??,
-        res = r => res??,
-        res = tokio::signal::ctrl_c() => res?,
-    }
+    let listeners = vec![
+        (Protocol::TcpTable(Map::Forward), Listener::Tcp(forward)),
+        (Protocol::TcpTable(Map::Reverse), Listener::Tcp(reverse)),
+    ];
+    serve(Arc::new(service), listeners, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     Ok(())
 }

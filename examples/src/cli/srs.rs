@@ -1,4 +1,5 @@
-//! `hostkit srs forward|reverse`: rewrite senders into SRS addresses and back.
+//! `hostkit srs forward|reverse`: rewrite senders into SRS addresses and back; `hostkit
+//! srs serve`: the lookup service for Postfix.
 //!
 //! One output line per input, in order; a failing input prints `error: <reason>` on its
 //! line and makes the exit code 1 at the end.
@@ -7,7 +8,13 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
 use clap::{Args, Subcommand, ValueEnum};
+use hostkit_examples::srs_service::server::{self, Addr};
+use hostkit_examples::srs_service::{Clock, Limits, Map, Protocol, Rewriting, Secrets, Service};
 use hostkit_srs::{CaseMatch, Error, LengthPolicy, Rewriter, RewriterBuilder, Separator};
 
 use super::{for_each_input, usage_error, verdict};
@@ -19,6 +26,53 @@ pub(crate) enum Command {
     Forward(ForwardArgs),
     /// Reverse SRS addresses: SRS0 to the original sender, SRS1 to the first hop's SRS0.
     Reverse(ReverseArgs),
+    /// Serve SRS lookups to Postfix over socketmap and/or tcp_table until SIGTERM.
+    Serve(ServeArgs),
+}
+
+/// `hostkit srs serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Our SRS domain, written after the `@`; its senders are never rewritten.
+    #[arg(long, value_name = "D")]
+    domain: String,
+    /// One secret a line (postsrsd's format): the first signs, every one verifies.
+    /// Must not be readable by group or others. SIGHUP re-reads it.
+    #[arg(long, value_name = "FILE")]
+    secret_file: PathBuf,
+    /// Serve the `forward` and `reverse` maps over socketmap: HOST:PORT or unix:PATH.
+    #[arg(long, value_name = "ADDR")]
+    socketmap: Option<Addr>,
+    /// Serve the forward map over tcp_table: HOST:PORT or unix:PATH.
+    #[arg(long, value_name = "ADDR", requires = "tcp_reverse")]
+    tcp_forward: Option<Addr>,
+    /// Serve the reverse map over tcp_table: HOST:PORT or unix:PATH.
+    #[arg(long, value_name = "ADDR", requires = "tcp_forward")]
+    tcp_reverse: Option<Addr>,
+    /// A domain whose senders go out unchanged; `.example.com` means its subdomains.
+    #[arg(long = "exclude-domain", value_name = "D")]
+    exclude_domains: Vec<String>,
+    /// The separator after the SRS0/SRS1 tag.
+    #[arg(long, value_name = "=|+|-", default_value = "=", allow_hyphen_values = true, value_parser = parse_separator)]
+    separator: Separator,
+    /// Hash length in base64 characters, 1 to 27.
+    #[arg(long, value_name = "N", default_value_t = hostkit_srs::DEFAULT_HASH_LENGTH)]
+    hash_length: usize,
+    /// How many days an SRS0 address stays valid.
+    #[arg(long, value_name = "DAYS", default_value_t = hostkit_srs::DEFAULT_MAX_AGE_DAYS)]
+    max_age: u16,
+    /// Connections served at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Close a connection idle for this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    idle_timeout: u64,
+    /// Log level on standard error: error, warn, info, debug (one line per request), trace.
+    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    log_level: tracing::Level,
+    /// Answer as if at this unix time instead of the clock's (tests, reproducible runs).
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    now: Option<u64>,
 }
 
 /// Settings both verbs take.
@@ -125,6 +179,7 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
                 r.forward_into(a, t, out).map(|_| ())
             })
         }
+        Command::Serve(args) => serve(args),
         Command::Reverse(args) => {
             let b = builder(&args.common).max_age_days(args.max_age).case_match(
                 match args.case_match {
@@ -171,5 +226,59 @@ fn rewrite_all(
         Ok(()) => verdict(!failed),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => verdict(!failed),
         Err(e) => usage_error("srs", e),
+    }
+}
+
+/// `hostkit srs serve`: exit 0 after a graceful stop, 2 when it cannot start.
+fn serve(args: ServeArgs) -> ExitCode {
+    let mut addrs = Vec::new();
+    if let Some(a) = args.socketmap {
+        addrs.push((Protocol::Socketmap, a));
+    }
+    if let Some(a) = args.tcp_forward {
+        addrs.push((Protocol::TcpTable(Map::Forward), a));
+    }
+    if let Some(a) = args.tcp_reverse {
+        addrs.push((Protocol::TcpTable(Map::Reverse), a));
+    }
+    if addrs.is_empty() {
+        return usage_error(
+            "srs serve",
+            "no listener: give --socketmap ADDR and/or --tcp-forward ADDR --tcp-reverse ADDR",
+        );
+    }
+    tracing_subscriber::fmt()
+        .with_writer(io::stderr)
+        .with_max_level(args.log_level)
+        .with_target(false)
+        .with_ansi(false)
+        .init();
+    let rewriting = Rewriting {
+        domain: args.domain,
+        exclude_domains: args.exclude_domains,
+        separator: args.separator,
+        hash_length: args.hash_length,
+        max_age_days: args.max_age,
+    };
+    let limits = Limits {
+        max_connections: args.max_connections.max(1),
+        idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+        ..Limits::default()
+    };
+    let clock = args.now.map_or(Clock::System, Clock::Fixed);
+    let service = match Service::new(rewriting, Secrets::File(args.secret_file), clock, limits) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return usage_error("srs serve", format!("{e:#}")),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return usage_error("srs serve", e),
+    };
+    match runtime.block_on(server::run(service, &addrs)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error("srs serve", format!("{e:#}")),
     }
 }

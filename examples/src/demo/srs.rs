@@ -1,13 +1,15 @@
 //! The SRS part of the tour: two forwarders rewrite a sender, the addresses reverse,
-//! forgeries and stale addresses fail, and a Postfix `tcp_table` server answers on
-//! loopback.
+//! forgeries and stale addresses fail, and the `hostkit srs serve` service answers a
+//! forward and a bounce on loopback, over socketmap and over tcp_table, as Postfix asks.
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use hostkit_examples::srs_tcp_table::{Clock, Map, Table, serve};
+use hostkit_examples::srs_service::server::{Listener, serve};
+use hostkit_examples::srs_service::socketmap::encode_request;
+use hostkit_examples::srs_service::{Clock, Limits, Map, Protocol, Rewriting, Secrets, Service};
 use hostkit_srs::{Error, Rewriter};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::Report;
@@ -62,22 +64,72 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
         other => report.check(format!("22 days later: {other:?}"), false),
     }
 
-    // The tcp_table server, as Postfix would query it.
-    let rewriter = Arc::new(hop1);
+    // The service, as Postfix asks it: socketmap and tcp_table on loopback.
+    let service = Arc::new(Service::new(
+        Rewriting::new("fwd1.example.net"),
+        Secrets::Fixed(vec![SECRET.as_bytes().to_vec()]),
+        Clock::Fixed(NOW),
+        Limits::default(),
+    )?);
+    let socketmap = TcpListener::bind("127.0.0.1:0").await?;
     let forward = TcpListener::bind("127.0.0.1:0").await?;
     let reverse = TcpListener::bind("127.0.0.1:0").await?;
-    let (faddr, raddr) = (forward.local_addr()?, reverse.local_addr()?);
-    let clock = Clock::Fixed(NOW);
-    let f = tokio::spawn(serve(
-        forward,
-        Table::new(Arc::clone(&rewriter), Map::Forward, clock),
+    let (saddr, faddr, raddr) = (
+        socketmap.local_addr()?,
+        forward.local_addr()?,
+        reverse.local_addr()?,
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(
+        service,
+        vec![
+            (Protocol::Socketmap, Listener::Tcp(socketmap)),
+            (Protocol::TcpTable(Map::Forward), Listener::Tcp(forward)),
+            (Protocol::TcpTable(Map::Reverse), Listener::Tcp(reverse)),
+        ],
+        async {
+            let _ = stopped.await;
+        },
     ));
-    let r = tokio::spawn(serve(reverse, Table::new(rewriter, Map::Reverse, clock)));
+    report.line(format!(
+        "service: socketmap on {saddr}, tcp_table on {faddr} (forward) and {raddr} (reverse)"
+    ));
+    let asked = socketmap_session(
+        &saddr.to_string(),
+        &[
+            "forward alice@example.com".to_string(),
+            format!("reverse {}", srs0.to_lowercase()),
+            "forward \"\"".to_string(),
+            format!("reverse {forged}"),
+        ],
+    )
+    .await;
     let fwd = query(&faddr.to_string(), "get Some=User%40Example.COM\n").await;
     let rev = query(&raddr.to_string(), &format!("get {srs0}\n")).await;
-    f.abort();
-    r.abort();
+    let _ = stop.send(());
+    let _ = server.await;
+    let asked = asked?;
     let (fwd, rev) = (fwd?, rev?);
+    for (request, reply) in &asked {
+        report.line(format!("socketmap: {request} -> {reply}"));
+    }
+    let reply = |i: usize| asked.get(i).map_or("", |(_, r)| r.as_str());
+    report.check(
+        "forward: the sender leaves as its SRS0 address",
+        reply(0) == format!("OK {srs0}"),
+    );
+    report.check(
+        "bounce: the lower-cased SRS0 address (as smtpd asks) reverses to the sender",
+        reply(1) == format!("OK {sender}"),
+    );
+    report.check(
+        "the null sender of the bounce is left alone",
+        reply(2) == "NOTFOUND ",
+    );
+    report.check(
+        "a forged bounce is NOTFOUND, so Postfix rejects it with 550",
+        reply(3) == "NOTFOUND ",
+    );
     report.line(format!(
         "tcp_table on {faddr}: get Some=User@Example.COM -> {fwd}"
     ));
@@ -91,6 +143,31 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
         rev == "200 alice@example.com",
     );
     Ok(())
+}
+
+/// Send every request pipelined on one socketmap connection; read the replies in order.
+async fn socketmap_session(
+    addr: &str,
+    requests: &[String],
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut s = TcpStream::connect(addr).await.context("connect")?;
+    let mut out = Vec::new();
+    for r in requests {
+        encode_request(r.as_bytes(), &mut out);
+    }
+    s.write_all(&out).await?;
+    let mut r = BufReader::new(s);
+    let mut replies = Vec::new();
+    for req in requests {
+        let mut len = Vec::new();
+        r.read_until(b':', &mut len).await?;
+        let n: usize = std::str::from_utf8(&len[..len.len().saturating_sub(1)])?.parse()?;
+        let mut data = vec![0; n + 1];
+        r.read_exact(&mut data).await?;
+        data.pop();
+        replies.push((req.clone(), String::from_utf8(data)?));
+    }
+    Ok(replies)
 }
 
 async fn query(addr: &str, request: &str) -> anyhow::Result<String> {
