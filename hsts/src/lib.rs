@@ -19,6 +19,9 @@ mod policy;
 mod preload;
 mod redirects;
 mod store;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 
 pub use curl::{CURL_TIME_MAX, format_curl_time, parse_curl_time};
 pub use eligibility::{
