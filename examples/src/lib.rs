@@ -3,6 +3,7 @@
 //! hostkit crate to real sockets; the crates themselves do no I/O.
 
 pub mod caa_dns;
+pub mod hsts_check;
 pub mod hsts_server;
 pub mod proxy_echo;
 pub mod proxy_forward;

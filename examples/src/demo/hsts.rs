@@ -111,7 +111,7 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     ));
     report.check(
         "plain HTTP redirects to HTTPS and sends no header",
-        plain.status == 301 && plain.sts.is_empty(),
+        plain.status == 308 && plain.sts.is_empty(),
     );
     let https_addr = running.https_addr;
     let secure = get_https(https_addr, "localhost", "/", &running.pki).await?;
