@@ -196,3 +196,77 @@ async fn the_header_only_over_https_or_from_a_trusted_proxy() {
     assert_eq!((says_http.status, says_http.sts.len()), (308, 0));
     running.stop();
 }
+
+#[test]
+fn offline_verdicts_and_usage_errors() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hostkit"))
+            .args(["hsts", "preload-check"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // A public suffix is refused before any connection is tried.
+    let out = run(&["--json", "--url", "https://co.uk/"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes(&v, "errors"), ["domain.format.public_suffix"]);
+    assert_eq!(v["preloadable"], false);
+    for bad in [
+        &["--url", "http://example.test/"][..],
+        &[
+            "--url",
+            "https://example.test/",
+            "--resolve",
+            "example.test",
+        ],
+        &[
+            "--url",
+            "https://example.test/",
+            "--resolve",
+            "example.test:nowhere",
+        ],
+        &[
+            "--url",
+            "https://example.test/",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+        ],
+        &["--url", "https://example.test/", "max-age=1"],
+        &[],
+    ] {
+        let out = run(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_listening_on_https_cannot_connect() {
+    let running = start(config()).await.unwrap();
+    // A port that was just free: nothing listens there any more.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_hostkit"))
+        .args([
+            "hsts",
+            "preload-check",
+            "--json",
+            "--url",
+            &format!("https://{DOMAIN}:{closed}/"),
+            "--resolve",
+            &format!("{DOMAIN}:127.0.0.1"),
+            "--http-port",
+            &running.http_addr.port().to_string(),
+        ])
+        .output()
+        .await
+        .unwrap();
+    running.stop();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes(&v, "errors"), ["domain.tls.cannot_connect"]);
+}
