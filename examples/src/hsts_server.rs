@@ -1,31 +1,64 @@
-//! A small HSTS-enabled web server: plain HTTP answers every request with a 301 to the
-//! same host over HTTPS (RFC 6797 section 7.2: no Strict-Transport-Security header over
-//! plain HTTP), and HTTPS answers with the header (section 7.1).
+//! A small HSTS-enabled web server on hyper and [`HstsLayer`]: plain HTTP answers with a
+//! 308 to the same host and target over HTTPS and never carries Strict-Transport-Security
+//! (RFC 6797 section 7.2); HTTPS answers carry the header (section 7.1). A peer inside a
+//! trusted-proxy network may forward `X-Forwarded-Proto: https` or `Forwarded:
+//! proto=https` to the plain listener and then gets the HTTPS answer.
 //!
 //! The TLS certificate is made at start: a throwaway CA and a leaf for `localhost`,
-//! `sub.localhost`, `www.localhost` and `127.0.0.1`, signed by it. Clients trust the CA's PEM.
+//! `sub.localhost`, `www.localhost`, `127.0.0.1` and any extra names, signed by it.
+//! Clients trust the CA's PEM.
 //!
 //! Paths on the HTTPS side:
 //! - `/forget` answers with `max-age=0`, how a site asks to be forgotten;
-//! - with [`ServerConfig::echo_query`], `/?sts=VALUE` (percent-encoded) answers with
-//!   that header value verbatim, so a client's reaction to odd headers can be tested;
+//! - with [`ServerConfig::echo_query`], `/?sts=VALUE` (form-encoded) answers with that
+//!   header value verbatim, so a client's reaction to odd headers can be tested;
+//! - `/hop/N` redirects to `/hop/N+1` until [`FirstRedirect::Hops`]'s count;
 //! - anything else answers with the configured header.
+//!
+//! [`ServerConfig`] can also set the server up wrong in each way the preload-eligibility
+//! check knows, to prove the check on loopback.
 
-use std::net::SocketAddr;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use hostkit_hsts::Policy;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use hostkit_hsts::tower::{Connection, HstsLayer, TrustedProxy};
+use http::header::{HOST, LOCATION, STRICT_TRANSPORT_SECURITY};
+use http::{HeaderValue, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio_rustls::rustls::{self, ServerConfig as TlsConfig};
+use tower::{Layer, ServiceExt};
 
-/// The longest request head the server reads.
-const MAX_HEAD: usize = 16 * 1024;
+/// The body type of every answer.
+type Body = Full<Bytes>;
+
+/// How plain HTTP's first answer looks: right, or wrong in one of the ways the
+/// preload-eligibility check knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FirstRedirect {
+    /// 308 to `https://host/target` (the layer's redirect): right.
+    #[default]
+    Https,
+    /// No redirect: plain HTTP serves the page (without the header).
+    None,
+    /// 301 to `https://www.host/` first.
+    Www,
+    /// 301 to `http://host/next`, which then redirects to HTTPS: an insecure first hop.
+    Insecure,
+    /// 301 to `https://host/no-sts`, which answers without the header.
+    NoHeader,
+    /// 301 to `https://host/hop/1`, then `/hop/2` and on: this many redirects in all.
+    Hops(u8),
+}
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
@@ -36,20 +69,77 @@ pub struct ServerConfig {
     pub https_addr: SocketAddr,
     /// The Strict-Transport-Security value sent over HTTPS.
     pub header: String,
+    /// Send `header` as it is, without parsing it or checking a preload policy.
+    pub unchecked: bool,
+    /// Send a `preload` policy the preload list would refuse.
+    pub allow_unpreloadable: bool,
     /// Let `/?sts=VALUE` choose the header (for testing clients only).
     pub echo_query: bool,
+    /// Peers trusted to forward the client's scheme.
+    pub trusted_proxies: Vec<TrustedProxy>,
+    /// Plain HTTP's first answer.
+    pub first_redirect: FirstRedirect,
+    /// Send the header twice on HTTPS answers.
+    pub duplicate_header: bool,
+    /// Serve a self-signed certificate that the CA did not sign.
+    pub self_signed: bool,
+    /// More DNS names for the certificate.
+    pub names: Vec<String>,
 }
 
 impl ServerConfig {
-    /// Loopback on any free ports, sending `policy`.
+    /// Loopback on any free ports, sending `policy`, set up right.
     #[must_use]
     pub fn loopback(policy: &Policy) -> Self {
         Self {
             http_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             https_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             header: policy.to_string(),
+            unchecked: false,
+            allow_unpreloadable: false,
             echo_query: false,
+            trusted_proxies: Vec::new(),
+            first_redirect: FirstRedirect::Https,
+            duplicate_header: false,
+            self_signed: false,
+            names: Vec::new(),
         }
+    }
+
+    /// The layer this configuration asks for, checked as it says.
+    ///
+    /// # Errors
+    ///
+    /// When the header does not parse (unless `unchecked`), or is a `preload` policy
+    /// that is not preloadable (unless `allow_unpreloadable`).
+    pub fn layer(&self, https_port: u16) -> anyhow::Result<HstsLayer> {
+        let mut layer = if self.unchecked {
+            HstsLayer::with_value(
+                HeaderValue::from_str(&self.header).context("header is not a field value")?,
+            )
+        } else {
+            let policy: Policy = self
+                .header
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--header {:?}: {e}", self.header))?;
+            if self.allow_unpreloadable {
+                HstsLayer::allowing_unpreloadable(policy)
+            } else {
+                HstsLayer::new(policy).map_err(|e| {
+                    anyhow::anyhow!(
+                        "--header {:?}: {e}; --allow-unpreloadable sends it anyway",
+                        self.header
+                    )
+                })?
+            }
+        };
+        for net in &self.trusted_proxies {
+            layer = layer.trust_proxy(*net);
+        }
+        if self.first_redirect != FirstRedirect::None {
+            layer = layer.redirect_plain_http(Some(https_port));
+        }
+        Ok(layer)
     }
 }
 
@@ -64,6 +154,7 @@ pub struct TestPki {
     pub cert_pem: String,
     cert_der: CertificateDer<'static>,
     key_der: Vec<u8>,
+    self_signed: bool,
 }
 
 /// Makes a CA and a server certificate for `localhost`, `sub.localhost`, `www.localhost` and
@@ -73,6 +164,16 @@ pub struct TestPki {
 ///
 /// When key generation or signing fails.
 pub fn test_pki() -> anyhow::Result<TestPki> {
+    test_pki_for(&[], false)
+}
+
+/// The same with more DNS names; with `self_signed` the server certificate signs itself
+/// and the CA (still made, still handed to clients) does not vouch for it.
+///
+/// # Errors
+///
+/// When key generation or signing fails.
+pub fn test_pki_for(names: &[String], self_signed: bool) -> anyhow::Result<TestPki> {
     let ca_key = rcgen::KeyPair::generate()?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -88,23 +189,30 @@ pub fn test_pki() -> anyhow::Result<TestPki> {
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
 
     let key = rcgen::KeyPair::generate()?;
-    let mut params = rcgen::CertificateParams::new(vec![
+    let mut sans = vec![
         "localhost".to_string(),
         "sub.localhost".to_string(),
         "www.localhost".to_string(),
         "127.0.0.1".to_string(),
-    ])?;
+    ];
+    sans.extend(names.iter().cloned());
+    let mut params = rcgen::CertificateParams::new(sans)?;
     params
         .distinguished_name
         .push(rcgen::DnType::CommonName, "localhost");
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    let cert = params.signed_by(&key, &issuer)?;
+    let cert = if self_signed {
+        params.self_signed(&key)?
+    } else {
+        params.signed_by(&key, &issuer)?
+    };
     Ok(TestPki {
         ca_pem: ca_cert.pem(),
         ca_der: ca_cert.der().clone(),
         cert_pem: cert.pem(),
         cert_der: cert.der().clone(),
         key_der: key.serialize_der(),
+        self_signed,
     })
 }
 
@@ -145,19 +253,33 @@ pub fn client_config(pki: &TestPki) -> anyhow::Result<rustls::ClientConfig> {
     .with_no_client_auth())
 }
 
+/// What every connection shares.
+struct State {
+    layer: HstsLayer,
+    config: ServerConfig,
+    http_port: u16,
+    https_port: u16,
+}
+
 /// Binds both listeners and serves until the returned [`Running`] is stopped or the
 /// runtime ends.
 ///
 /// # Errors
 ///
-/// When a listener cannot be bound or the certificates cannot be made.
+/// When a listener cannot be bound, the certificates cannot be made or the header is
+/// refused (see [`ServerConfig::layer`]).
 pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
-    let pki = test_pki()?;
+    let pki = test_pki_for(&config.names, config.self_signed)?;
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.key_der.clone()));
+    let chain = if pki.self_signed {
+        vec![pki.cert_der.clone()]
+    } else {
+        vec![pki.cert_der.clone(), pki.ca_der.clone()]
+    };
     let tls = TlsConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
-        .with_single_cert(vec![pki.cert_der.clone(), pki.ca_der.clone()], key)?;
+        .with_single_cert(chain, key)?;
     let acceptor = TlsAcceptor::from(Arc::new(tls));
     let http = TcpListener::bind(config.http_addr)
         .await
@@ -167,28 +289,36 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .with_context(|| format!("bind {}", config.https_addr))?;
     let http_addr = http.local_addr()?;
     let https_addr = https.local_addr()?;
-    let https_port = https_addr.port();
-    let config = Arc::new(config);
+    let state = Arc::new(State {
+        layer: config.layer(https_addr.port())?,
+        config,
+        http_port: http_addr.port(),
+        https_port: https_addr.port(),
+    });
 
+    let plain_state = Arc::clone(&state);
     let plain = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = http.accept().await else {
+            let Ok((stream, peer)) = http.accept().await else {
                 continue;
             };
-            tokio::spawn(async move {
-                let _ = redirect(stream, https_port).await;
-            });
+            let state = Arc::clone(&plain_state);
+            tokio::spawn(serve(stream, Connection::plain(Some(peer.ip())), state));
         }
     });
     let secure = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = https.accept().await else {
+            let Ok((stream, peer)) = https.accept().await else {
                 continue;
             };
             let acceptor = acceptor.clone();
-            let config = Arc::clone(&config);
+            let state = Arc::clone(&state);
             tokio::spawn(async move {
-                let _ = serve_tls(stream, acceptor, &config).await;
+                let handshake =
+                    tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await;
+                if let Ok(Ok(tls)) = handshake {
+                    serve(tls, Connection::tls(Some(peer.ip())), state).await;
+                }
             });
         }
     });
@@ -200,137 +330,126 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     })
 }
 
-/// The parts of a request head the server needs.
-struct Request {
-    target: String,
-    host: Option<String>,
+/// Serves HTTP/1.1 on one connection.
+async fn serve<S>(stream: S, conn: Connection, state: Arc<State>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| handle(req, conn, Arc::clone(&state)));
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(10))
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
-async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> anyhow::Result<Request> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    let end = loop {
-        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk))
-            .await
-            .context("request timed out")??;
-        if n == 0 {
-            anyhow::bail!("connection closed before the request head ended");
+/// The request's host, from its `Host` field, without the port.
+fn host_of<B>(req: &Request<B>) -> Option<String> {
+    let host = req.headers().get(HOST)?;
+    let authority = http::uri::Authority::try_from(host.as_bytes()).ok()?;
+    Some(authority.host().to_string())
+}
+
+fn redirect(location: &str) -> Response<Body> {
+    let mut r = Response::new(Body::default());
+    *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(LOCATION, v);
+    }
+    r
+}
+
+/// A Strict-Transport-Security value that replaces the configured one on an HTTPS answer.
+#[derive(Debug, Clone)]
+struct Override(HeaderValue);
+
+/// A marker: the answer must go without the header.
+#[derive(Debug, Clone, Copy)]
+struct NoHeader;
+
+/// One request: the misconfigured first redirects, then the layer around the page.
+async fn handle(
+    mut req: Request<Incoming>,
+    conn: Connection,
+    state: Arc<State>,
+) -> Result<Response<Body>, Infallible> {
+    let config = &state.config;
+    if !conn.tls
+        && req.uri().path() == "/"
+        && let Some(host) = host_of(&req)
+    {
+        let https = state.https_port;
+        let to = match config.first_redirect {
+            FirstRedirect::Www => Some(format!("https://www.{host}:{https}/")),
+            FirstRedirect::Insecure => Some(format!("http://{host}:{}/next", state.http_port)),
+            FirstRedirect::NoHeader => Some(format!("https://{host}:{https}/no-sts")),
+            FirstRedirect::Hops(n) if n > 1 => Some(format!("https://{host}:{https}/hop/1")),
+            _ => None,
+        };
+        if let Some(to) = to {
+            return Ok(redirect(&to));
         }
-        let from = buf.len().saturating_sub(3);
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf[from..].windows(4).position(|w| w == b"\r\n\r\n") {
-            break from + i;
+    }
+    req.extensions_mut().insert(conn);
+    let app = tower::service_fn({
+        let state = Arc::clone(&state);
+        move |req: Request<Incoming>| {
+            let state = Arc::clone(&state);
+            async move { Ok::<_, Infallible>(page(&req, &state)) }
         }
-        if buf.len() > MAX_HEAD {
-            anyhow::bail!("request head too long");
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..end]);
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next().unwrap_or_default();
-    let target = request_line
-        .split(' ')
-        .nth(1)
-        .filter(|t| t.starts_with('/'))
-        .unwrap_or("/")
-        .to_string();
-    let host = lines.find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("host")
-            .then(|| value.trim().to_string())
     });
-    Ok(Request { target, host })
-}
-
-/// `Host` without its port (IPv6 literals keep their brackets).
-fn host_name(host: &str) -> &str {
-    if host.starts_with('[') {
-        return host.split_inclusive(']').next().unwrap_or(host);
+    let mut response = state.layer.layer(app).oneshot(req).await?;
+    let headers = response.headers_mut();
+    if headers.contains_key(STRICT_TRANSPORT_SECURITY) {
+        // The layer judged the request HTTPS; the page may change what is sent.
+        let replaced = response.extensions().get::<Override>().cloned();
+        let skip = response.extensions().get::<NoHeader>().is_some();
+        let headers = response.headers_mut();
+        if let Some(Override(v)) = replaced {
+            headers.insert(STRICT_TRANSPORT_SECURITY, v);
+        }
+        if skip {
+            headers.remove(STRICT_TRANSPORT_SECURITY);
+        } else if config.duplicate_header
+            && let Some(v) = headers.get(STRICT_TRANSPORT_SECURITY).cloned()
+        {
+            headers.append(STRICT_TRANSPORT_SECURITY, v);
+        }
     }
-    host.split(':').next().unwrap_or(host)
+    Ok(response)
 }
 
-async fn redirect(mut stream: TcpStream, https_port: u16) -> anyhow::Result<()> {
-    let req = read_head(&mut stream).await?;
-    let host = req.host.as_deref().map_or("localhost", host_name);
-    let location = format!("https://{host}:{https_port}{}", req.target);
-    let response = format!(
-        "HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(response.as_bytes()).await?;
-    stream.shutdown().await?;
-    Ok(())
-}
-
-async fn serve_tls(
-    stream: TcpStream,
-    acceptor: TlsAcceptor,
-    config: &ServerConfig,
-) -> anyhow::Result<()> {
-    let mut tls = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-        .await
-        .context("handshake timed out")??;
-    let req = read_head(&mut tls).await?;
-    let header = header_for(&req.target, config);
-    respond(&mut tls, &header).await
-}
-
-/// The Strict-Transport-Security value for a request target.
-fn header_for(target: &str, config: &ServerConfig) -> String {
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+/// The page behind the layer.
+fn page<B>(req: &Request<B>, state: &State) -> Response<Body> {
+    let path = req.uri().path();
+    if let Some(n) = path
+        .strip_prefix("/hop/")
+        .and_then(|n| n.parse::<u8>().ok())
+        && let FirstRedirect::Hops(total) = state.config.first_redirect
+        && n < total
+    {
+        return redirect(&format!("/hop/{}", n + 1));
+    }
+    let mut response = Response::new(Body::from("hello over https\n"));
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("text/plain"));
     if path == "/forget" {
-        return Policy::removal().to_string();
+        response
+            .extensions_mut()
+            .insert(Override(HeaderValue::from(Policy::removal())));
+    } else if path == "/no-sts" {
+        response.extensions_mut().insert(NoHeader);
+    } else if state.config.echo_query
+        && let Some(value) = req.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "sts")
+                .and_then(|(_, v)| HeaderValue::from_str(&v).ok())
+        })
+    {
+        response.extensions_mut().insert(Override(value));
     }
-    if config.echo_query {
-        for pair in query.split('&') {
-            if let Some(v) = pair.strip_prefix("sts=")
-                && let Some(value) = percent_decode(v)
-            {
-                return value;
-            }
-        }
-    }
-    config.header.clone()
-}
-
-/// Decodes `%XX` escapes (and `+` as a space); refuses what cannot be a field value.
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    if out.iter().any(|&c| c < 0x20 && c != b'\t' || c == 0x7f) {
-        return None;
-    }
-    String::from_utf8(out).ok()
-}
-
-async fn respond<S: AsyncWrite + Unpin>(stream: &mut S, header: &str) -> anyhow::Result<()> {
-    let body = "hello over https\n";
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nStrict-Transport-Security: {header}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes()).await?;
-    stream.shutdown().await?;
-    Ok(())
+    response
 }
 
 /// What a client saw in a response head.
@@ -344,49 +463,62 @@ pub struct Seen {
     pub sts: Vec<String>,
 }
 
-fn seen(head: &str) -> anyhow::Result<Seen> {
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .context("no status line")?;
-    let mut location = None;
-    let mut sts = Vec::new();
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        if name.eq_ignore_ascii_case("location") {
-            location = Some(value.trim().to_string());
-        } else if name.eq_ignore_ascii_case("strict-transport-security") {
-            sts.push(value.trim().to_string());
-        }
-    }
-    Ok(Seen {
-        status,
-        location,
-        sts,
-    })
+/// How to send one test request.
+#[derive(Debug, Clone, Default)]
+pub struct Probe<'a> {
+    /// Trust this CA (HTTPS only).
+    pub pki: Option<&'a TestPki>,
+    /// Send from this local address (any 127.x.y.z on loopback).
+    pub source: Option<IpAddr>,
+    /// Extra request fields.
+    pub headers: Vec<(&'a str, &'a str)>,
 }
 
-async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: &mut S,
-    host: &str,
-    target: &str,
-) -> anyhow::Result<Seen> {
-    let request = format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await?;
-    let mut response = Vec::new();
-    tokio::time::timeout(
-        Duration::from_secs(10),
-        stream.take(64 * 1024).read_to_end(&mut response),
-    )
-    .await
-    .context("response timed out")??;
-    let text = String::from_utf8_lossy(&response);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    seen(head)
+impl Probe<'_> {
+    /// GETs `scheme://host:PORT/target` from `addr`, following no redirect.
+    ///
+    /// # Errors
+    ///
+    /// On a connection, TLS or HTTP failure.
+    pub async fn get(
+        &self,
+        scheme: &str,
+        addr: SocketAddr,
+        host: &str,
+        target: &str,
+    ) -> anyhow::Result<Seen> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .no_proxy()
+            .resolve(host, addr);
+        if let Some(pki) = self.pki {
+            builder = builder
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(reqwest::Certificate::from_pem(pki.ca_pem.as_bytes())?);
+        }
+        if let Some(source) = self.source {
+            builder = builder.local_address(source);
+        }
+        let client = builder.build()?;
+        let mut request = client.get(format!("{scheme}://{host}:{}{target}", addr.port()));
+        for (name, value) in &self.headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await?;
+        let headers = response.headers();
+        Ok(Seen {
+            status: response.status().as_u16(),
+            location: headers
+                .get(LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            sts: headers
+                .get_all(STRICT_TRANSPORT_SECURITY)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect(),
+        })
+    }
 }
 
 /// A plain HTTP GET of `target` from `addr`, as `host`.
@@ -395,8 +527,7 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
 ///
 /// On a connection failure or a response without a status line.
 pub async fn get_http(addr: SocketAddr, host: &str, target: &str) -> anyhow::Result<Seen> {
-    let mut stream = TcpStream::connect(addr).await?;
-    exchange(&mut stream, host, target).await
+    Probe::default().get("http", addr, host, target).await
 }
 
 /// An HTTPS GET of `target` from `addr`, as `host` (also the TLS server name), trusting
@@ -411,26 +542,10 @@ pub async fn get_https(
     target: &str,
     pki: &TestPki,
 ) -> anyhow::Result<Seen> {
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config(pki)?));
-    let name = rustls::pki_types::ServerName::try_from(host.to_string())?;
-    let tcp = TcpStream::connect(addr).await?;
-    let mut tls = connector.connect(name, tcp).await?;
-    exchange(&mut tls, host, target).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decoding_and_host_names() {
-        assert_eq!(
-            percent_decode("max-age%3D1%3B+preload").as_deref(),
-            Some("max-age=1; preload")
-        );
-        assert_eq!(percent_decode("a%0d%0aX: y"), None);
-        assert_eq!(percent_decode("%4"), None);
-        assert_eq!(host_name("localhost:8080"), "localhost");
-        assert_eq!(host_name("[::1]:8080"), "[::1]");
+    Probe {
+        pki: Some(pki),
+        ..Probe::default()
     }
+    .get("https", addr, host, target)
+    .await
 }

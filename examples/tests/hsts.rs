@@ -266,7 +266,7 @@ mod server {
         let plain = get_http(running.http_addr, "localhost", "/a?b")
             .await
             .unwrap();
-        assert_eq!(plain.status, 301);
+        assert_eq!(plain.status, 308);
         assert_eq!(
             plain.location.as_deref(),
             Some(format!("https://localhost:{port}/a?b").as_str())

@@ -76,6 +76,23 @@ pub enum Error {
     /// A list of header fields held no Strict-Transport-Security field at all.
     #[error("no Strict-Transport-Security field")]
     NoField,
+    /// A policy that asks for `preload` without meeting the preload list's requirements,
+    /// given to `HstsLayer::new` (feature `tower`).
+    #[error("policy {policy:?} asks for preload but is not preloadable ({code})")]
+    NotPreloadable {
+        /// The policy, in its canonical form.
+        policy: String,
+        /// The first preload-check error code.
+        code: &'static str,
+    },
+    /// A trusted-proxy network that is not `IP` or `IP/PREFIX`.
+    #[error("invalid network {text:?}: {reason}")]
+    InvalidNetwork {
+        /// The text as given.
+        text: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A host name the store cannot hold.
     #[error("invalid host name {host:?}: {reason}")]
     InvalidHost {
@@ -112,6 +129,8 @@ impl Error {
             Self::UnterminatedQuote { .. } => "header.parse.unterminated_quote",
             Self::UnexpectedByte { .. } => "header.parse.unexpected_character",
             Self::NoField => "response.no_header",
+            Self::NotPreloadable { .. } => "layer.policy_not_preloadable",
+            Self::InvalidNetwork { .. } => "layer.invalid_network",
             Self::InvalidHost { .. } => "store.invalid_host",
             Self::CacheLine { .. } => "store.curl.invalid_line",
         }

@@ -8,6 +8,7 @@ extern crate alloc;
 extern crate std;
 
 mod curl;
+mod eligibility;
 mod error;
 mod host;
 #[cfg(feature = "http")]
@@ -16,9 +17,17 @@ pub mod http;
 mod parse;
 mod policy;
 mod preload;
+mod redirects;
 mod store;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 
 pub use curl::{CURL_TIME_MAX, format_curl_time, parse_curl_time};
+pub use eligibility::{
+    Eligibility, Issue, Site, TlsOutcome, WwwOutcome, check_domain, check_header,
+    check_http_redirects, check_https_redirects, check_response, check_site, check_www,
+};
 pub use error::Error;
 pub use parse::{
     CHROMIUM_MAX_AGE_CAP, MAX_WARNINGS, ParseOptions, Parsed, Warning, parse, parse_bytes,
@@ -28,4 +37,5 @@ pub use policy::{ONE_YEAR, Policy};
 pub use preload::{
     PreloadIssue, PreloadReport, Severity, TEN_YEARS, preload_check, preload_check_fields,
 };
+pub use redirects::{Chain, ChainEnd, Hop, MAX_REDIRECTS, RedirectWalk, Response};
 pub use store::{Entry, Match, Recorded, Source, Store};

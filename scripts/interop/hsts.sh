@@ -3,7 +3,8 @@
 # --hsts FILE and the example's test CA; the hostkit store reads curl's file and must
 # agree with the header the server sent; curl reads a file the store wrote and must
 # upgrade an http:// URL. The server's echo mode also checks the curl column of the
-# crate's divergence table.
+# crate's divergence table. Then curl against the tower layer behind a trusted proxy,
+# and `hostkit hsts preload-check --url` against the server set up wrong in each way.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
@@ -52,10 +53,10 @@ echo "hsts_server: http $http_port, https $https_port, CA $ca"
 
 c() { curl --silent --show-error --max-time 10 --cacert "$ca" "$@"; }
 
-# 1. First visit over plain HTTP: one 301 to HTTPS, then the header; curl saves it.
+# 1. First visit over plain HTTP: one 308 to HTTPS, then the header; curl saves it.
 cache1="$work/curl1.txt"
 out=$(c -L --hsts "$cache1" -D "$work/headers1.txt" -w '%{num_redirects} %{http_code} %{scheme}' -o "$work/body1" "http://localhost:$http_port/")
-check "curl follows the 301 to https and gets 200" test "$out" = "1 200 HTTPS"
+check "curl follows the redirect to https and gets 200" test "$out" = "1 200 HTTPS"
 check "the plain HTTP answer carried no Strict-Transport-Security" \
     bash -c "! sed -n '1,/^\r\$/p' '$work/headers1.txt' | grep -qi '^strict-transport-security'"
 sent=$(grep -i '^strict-transport-security:' "$work/headers1.txt" | head -1 | sed 's/^[^:]*: *//; s/\r$//')
@@ -133,6 +134,75 @@ divergence '; inside a quoted string' 'max-age=600; foo="a;max-age=5"' no - yes
 divergence 'repeated max-age' 'max-age=600; max-age=600' no - no
 divergence 'repeated includeSubDomains' 'max-age=600; includeSubDomains; includeSubDomains' no - no
 divergence 'huge max-age' 'max-age=99999999999999999999' yes no yes
+
+# 6. The tower layer behind a proxy: a second server trusts 127.0.0.2 only. curl sends
+#    X-Forwarded-Proto: https to the plain listener from 127.0.0.2 and from 127.0.0.3.
+start_server() { # DIR ARGS...: starts hsts_server, sets srv_http, srv_https, srv_ca
+    local dir=$1
+    shift
+    mkdir -p "$dir"
+    "$server_bin" --out-dir "$dir" --name example.test --name www.example.test "$@" >"$dir/out" 2>"$dir/err" &
+    extra_pids+=("$!")
+    for _ in $(seq 1 100); do
+        grep -q '^ready$' "$dir/out" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q '^ready$' "$dir/out" || { cat "$dir/err"; echo "hsts_server $* did not start"; return 1; }
+    srv_http=$(awk '/^http /{print $2}' "$dir/out" | sed 's/.*://')
+    srv_https=$(awk '/^https /{print $2}' "$dir/out" | sed 's/.*://')
+    srv_ca=$(awk '/^ca /{print $2}' "$dir/out")
+}
+stop_servers() {
+    for p in "${extra_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    extra_pids=()
+}
+extra_pids=()
+trap 'stop_servers; cleanup' EXIT
+good='max-age=63072000; includeSubDomains; preload'
+start_server "$work/proxy" --header "$good" --trusted-proxy 127.0.0.2/32
+fwd() { # SOURCE HEADER: status and STS field count of GET http:// from SOURCE
+    curl --silent --max-time 10 --interface "$1" -H "$2" -D "$work/fwd.txt" -o /dev/null "http://localhost:$srv_http/"
+    printf '%s %s' "$(head -1 "$work/fwd.txt" | awk '{print $2}')" "$(grep -ci '^strict-transport-security:' "$work/fwd.txt" || true)"
+}
+check "layer: plain HTTP gets a 308 and no header" test "$(fwd 127.0.0.1 'X-Nothing: 1')" = "308 0"
+check "layer: X-Forwarded-Proto: https from the trusted proxy 127.0.0.2 gets the header" \
+    test "$(fwd 127.0.0.2 'X-Forwarded-Proto: https')" = "200 1"
+check "layer: Forwarded: proto=https from the trusted proxy gets the header" \
+    test "$(fwd 127.0.0.2 'Forwarded: for=192.0.2.1;proto=https')" = "200 1"
+check "layer: the same X-Forwarded-Proto from 127.0.0.3 gets a 308 and no header" \
+    test "$(fwd 127.0.0.3 'X-Forwarded-Proto: https')" = "308 0"
+loc=$(curl --silent --max-time 10 -o /dev/null -w '%{redirect_url}' "http://localhost:$srv_http/a?b=1")
+check "layer: the 308 keeps host and target" test "$loc" = "https://localhost:$srv_https/a?b=1"
+sts=$(curl --silent --max-time 10 --cacert "$srv_ca" -D - -o /dev/null "https://localhost:$srv_https/" | grep -ci '^strict-transport-security:' || true)
+check "layer: HTTPS gets exactly one header" test "$sts" = 1
+stop_servers
+
+# 7. hostkit hsts preload-check --url against the server set up right, and wrong in
+#    each way the check knows: exactly the expected code each time.
+live() { # WANT ARGS...: the check's error codes, space-separated, must equal WANT
+    local want=$1
+    shift
+    start_server "$work/live$passed$failed" "$@" || { failed=$((failed + 1)); return; }
+    local json got
+    # Exit 1 (not preloadable) is an answer here, not a failure of the script.
+    json=$("$hostkit" hsts preload-check --json --url "https://example.test:$srv_https/" \
+        --resolve example.test:127.0.0.1 --resolve www.example.test:127.0.0.1 \
+        --ca-file "$srv_ca" --http-port "$srv_http" || true)
+    got=$(printf '%s' "$json" |
+        python3 -c 'import json,sys; v=json.load(sys.stdin); print(" ".join(e["code"] for e in v["errors"]+v["warnings"]) or "none")' || echo "no verdict")
+    stop_servers
+    check "preload-check --url, hsts_server ${*:-set up right}: $got" test "$got" = "$want"
+}
+live none --header "$good"
+live redirects.http.no_redirect --header "$good" --no-redirect
+live redirects.http.www_first --header "$good" --redirect-to-www
+live redirects.http.first_redirect.insecure --header "$good" --insecure-hop
+live redirects.http.first_redirect.no_hsts --header "$good" --first-hop-without-header
+live redirects.too_many --header "$good" --redirect-hops 4
+live header.preloadable.max_age.below_1_year --header 'max-age=86400; includeSubDomains; preload' --allow-unpreloadable
+live header.preloadable.preload.missing --header 'max-age=63072000; includeSubDomains'
+live response.multiple_headers --header "$good" --duplicate-header
+live domain.tls.invalid_cert_chain --header "$good" --self-signed
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -47,9 +47,23 @@ pub(crate) struct PreloadArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+    /// Check a live site as hstspreload.org does: `https://HOST[:PORT]` (the path is
+    /// ignored). Exit 1 when it is not preloadable.
+    #[arg(long, value_name = "URL", conflicts_with = "values")]
+    url: Option<String>,
+    /// Connect to HOST at ADDR instead of resolving it (repeatable; the URL's port is
+    /// kept). `www.HOST` is looked up separately.
+    #[arg(long, value_name = "HOST:ADDR", requires = "url")]
+    resolve: Vec<String>,
+    /// Trust only the CA certificates in this PEM file instead of the built-in roots.
+    #[arg(long, value_name = "PEM", requires = "url")]
+    ca_file: Option<std::path::PathBuf>,
+    /// The port of the plain-HTTP check (`http://HOST:PORT/`).
+    #[arg(long, value_name = "PORT", default_value_t = 80, requires = "url")]
+    http_port: u16,
     /// The Strict-Transport-Security field values of one response (exactly one is
     /// expected; the first is checked).
-    #[arg(value_name = "VALUE", required = true)]
+    #[arg(value_name = "VALUE", required_unless_present = "url")]
     values: Vec<String>,
 }
 
@@ -187,6 +201,15 @@ fn write_parse_text<W: Write>(
 }
 
 fn preload(args: &PreloadArgs) -> ExitCode {
+    if let Some(url) = &args.url {
+        return super::hsts_live::preload_live(
+            args.json,
+            url,
+            &args.resolve,
+            args.ca_file.as_deref(),
+            args.http_port,
+        );
+    }
     let report = preload_check_fields(args.values.iter().map(String::as_bytes));
     let stdout = io::stdout();
     let mut out = stdout.lock();

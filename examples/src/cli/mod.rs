@@ -6,6 +6,7 @@
 pub(crate) mod caa;
 pub(crate) mod dump;
 pub(crate) mod hsts;
+pub(crate) mod hsts_live;
 pub(crate) mod proxy;
 pub(crate) mod spf;
 pub(crate) mod srs;

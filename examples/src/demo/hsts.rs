@@ -1,7 +1,13 @@
 //! The HSTS part of the tour: parse headers as a browser would, check one for the
-//! preload list, and let a store learn from responses and upgrade later requests.
+//! preload list, let a store learn from responses and upgrade later requests, run
+//! hstspreload.org's eligibility check live on loopback, and show the tower layer.
 
-use hostkit_examples::hsts_server::{ServerConfig, get_http, get_https, start};
+use std::net::IpAddr;
+
+use hostkit_examples::hsts_check::{CheckOptions, check};
+use hostkit_examples::hsts_server::{
+    FirstRedirect, Probe, Running, ServerConfig, get_http, get_https, start,
+};
 use hostkit_hsts::{
     CHROMIUM_MAX_AGE_CAP, ParseOptions, Policy, Store, parse, parse_with, preload_check,
 };
@@ -111,7 +117,7 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     ));
     report.check(
         "plain HTTP redirects to HTTPS and sends no header",
-        plain.status == 301 && plain.sts.is_empty(),
+        plain.status == 308 && plain.sts.is_empty(),
     );
     let https_addr = running.https_addr;
     let secure = get_https(https_addr, "localhost", "/", &running.pki).await?;
@@ -126,6 +132,104 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.check(
         "the header from the TLS listener makes sub.localhost an HSTS host",
         browser.must_upgrade("sub.localhost", now + 1),
+    );
+    live_check(report).await?;
+    layer(report).await
+}
+
+const DOMAIN: &str = "example.test";
+
+fn site_config() -> ServerConfig {
+    let mut config = ServerConfig::loopback(&Policy::preload_ready(63_072_000));
+    config.names = vec![DOMAIN.to_string(), format!("www.{DOMAIN}")];
+    config
+}
+
+fn options_for(running: &Running) -> CheckOptions {
+    let loopback = IpAddr::from([127, 0, 0, 1]);
+    CheckOptions {
+        resolve: [
+            (DOMAIN.to_string(), loopback),
+            (format!("www.{DOMAIN}"), loopback),
+        ]
+        .into_iter()
+        .collect(),
+        ca_pem: Some(running.pki.ca_pem.clone().into_bytes()),
+        https_port: running.https_addr.port(),
+        http_port: running.http_addr.port(),
+    }
+}
+
+/// hstspreload.org's eligibility check, live against the example server on loopback,
+/// once set up right and once redirecting to www first.
+async fn live_check(report: &mut Report) -> anyhow::Result<()> {
+    let right = start(site_config()).await?;
+    let verdict = check(DOMAIN, &options_for(&right)).await;
+    right.stop();
+    let verdict = verdict?;
+    report.line(format_args!(
+        "eligible  https://{DOMAIN}/ (hsts_server set up right): {}",
+        if verdict.is_preloadable() {
+            "preloadable"
+        } else {
+            "not preloadable"
+        }
+    ));
+    report.check(
+        "live preload check: set up right, preloadable with no finding",
+        verdict.is_preloadable() && verdict.warnings.is_empty(),
+    );
+    let mut config = site_config();
+    config.first_redirect = FirstRedirect::Www;
+    let wrong = start(config).await?;
+    let verdict = check(DOMAIN, &options_for(&wrong)).await;
+    wrong.stop();
+    let verdict = verdict?;
+    for e in &verdict.errors {
+        report.line(format_args!("eligible  {e}"));
+    }
+    report.check(
+        "live preload check: http://example.test redirecting to www first is refused",
+        verdict.error_codes() == ["redirects.http.www_first"],
+    );
+    Ok(())
+}
+
+/// The tower layer: the header over HTTPS, and over plain HTTP only through a trusted
+/// proxy's X-Forwarded-Proto.
+async fn layer(report: &mut Report) -> anyhow::Result<()> {
+    let mut config = site_config();
+    config.trusted_proxies = vec!["127.0.0.2/32".parse()?];
+    let running = start(config).await?;
+    let from = |source: [u8; 4]| Probe {
+        pki: None,
+        source: Some(IpAddr::from(source)),
+        headers: vec![("x-forwarded-proto", "https")],
+    };
+    let trusted = from([127, 0, 0, 2])
+        .get("http", running.http_addr, DOMAIN, "/")
+        .await;
+    let other = from([127, 0, 0, 3])
+        .get("http", running.http_addr, DOMAIN, "/")
+        .await;
+    running.stop();
+    let (trusted, other) = (trusted?, other?);
+    report.line(format_args!(
+        "layer     X-Forwarded-Proto: https from 127.0.0.2 (trusted): {} with {} STS field(s)",
+        trusted.status,
+        trusted.sts.len()
+    ));
+    report.line(format_args!(
+        "layer     X-Forwarded-Proto: https from 127.0.0.3: {} with {} STS field(s)",
+        other.status,
+        other.sts.len()
+    ));
+    report.check(
+        "the layer trusts a forwarded scheme only from a configured proxy",
+        trusted.status == 200
+            && trusted.sts.len() == 1
+            && other.status == 308
+            && other.sts.is_empty(),
     );
     Ok(())
 }
