@@ -114,6 +114,27 @@ pub enum Error {
         /// The value computed over the header.
         actual: u32,
     },
+    /// A datagram ends inside its v2 header (spec: header and payload travel in one
+    /// datagram, never split).
+    #[error("datagram of {length} bytes ends inside its proxy header: {needed} more bytes needed")]
+    DatagramTruncated {
+        /// The datagram's length.
+        length: usize,
+        /// Bytes the header still lacks.
+        needed: usize,
+    },
+    /// A datagram's PROXY header announces a stream transport.
+    #[error("datagram carries a stream header: family and transport {byte:#04x} at offset 13")]
+    DatagramTransport {
+        /// The family and transport byte.
+        byte: u8,
+    },
+    /// An address block (`ADDR/PREFIX`) is not valid.
+    #[error("invalid address block: {reason}")]
+    Cidr {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A builder was given something a header cannot carry.
     #[error("cannot build header: {reason} ({value})")]
     Build {
