@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use hostkit_examples::proxy_accept::AcceptConfig;
 use hostkit_examples::proxy_echo;
-use hostkit_proxy_protocol::{Builder, Crc32cStatus, Status, Tlv, parse};
+use hostkit_proxy_protocol::{Builder, Crc32cStatus, Status, Tlv, Trusted, parse};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -61,7 +62,10 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     // A real loopback connection into the echo server, header split in small writes.
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let server = tokio::spawn(proxy_echo::serve(listener, Duration::from_secs(2)));
+    let server = tokio::spawn(proxy_echo::serve(
+        listener,
+        AcceptConfig::new(Vec::new(), Trusted::Require, Duration::from_secs(2)),
+    ));
     let client = "203.0.113.77:40001".parse()?;
     let header = Builder::v2(client, addr)
         .crc32c()
