@@ -296,3 +296,23 @@ fn http_server_sees_the_real_client_and_the_tls_verdict() {
     // No header from a trusted peer under require: closed without a response.
     assert_eq!(http_get(h, b""), "");
 }
+
+#[test]
+fn decode_reports_error_code_and_offset() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hostkit"))
+        .args(["proxy", "decode", "--json", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b"PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error_code"], "v1.value", "{v}");
+    assert_eq!(v["offset"], 27, "{v}");
+}

@@ -144,3 +144,48 @@ pub enum Error {
         value: usize,
     },
 }
+
+impl Error {
+    /// A stable lower-case code for the kind of error (`[a-z0-9_.]+`): `not_proxy`,
+    /// `v1.syntax`, `v1.value`, `v1.too_long`, `v2.version`, `v2.command`,
+    /// `v2.family`, `v2.too_large`, `v2.address_block`, `tlv.truncated`,
+    /// `tlv.length`, `crc32c.duplicate`, `crc32c.mismatch`, `build`,
+    /// `datagram.truncated`, `datagram.transport` or `cidr`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::NotProxy { .. } => "not_proxy",
+            Self::V1Syntax { .. } => "v1.syntax",
+            Self::V1Value { .. } => "v1.value",
+            Self::V1TooLong { .. } => "v1.too_long",
+            Self::V2Version { .. } => "v2.version",
+            Self::V2Command { .. } => "v2.command",
+            Self::V2Family { .. } => "v2.family",
+            Self::V2TooLarge { .. } => "v2.too_large",
+            Self::V2AddressBlock { .. } => "v2.address_block",
+            Self::TlvTruncated { .. } => "tlv.truncated",
+            Self::TlvLength { .. } => "tlv.length",
+            Self::DuplicateCrc32c { .. } => "crc32c.duplicate",
+            Self::Crc32cMismatch { .. } => "crc32c.mismatch",
+            Self::Build { .. } => "build",
+            Self::DatagramTruncated { .. } => "datagram.truncated",
+            Self::DatagramTransport { .. } => "datagram.transport",
+            Self::Cidr { .. } => "cidr",
+        }
+    }
+
+    /// The byte offset into the header the error points at, when it points at one.
+    pub const fn offset(&self) -> Option<usize> {
+        match *self {
+            Self::NotProxy { offset, .. }
+            | Self::V1Syntax { offset, .. }
+            | Self::V1Value { offset, .. }
+            | Self::TlvTruncated { offset, .. }
+            | Self::TlvLength { offset, .. }
+            | Self::DuplicateCrc32c { offset } => Some(offset),
+            Self::V2Version { .. } | Self::V2Command { .. } => Some(12),
+            Self::V2Family { .. } | Self::DatagramTransport { .. } => Some(13),
+            Self::V2TooLarge { .. } | Self::V2AddressBlock { .. } => Some(14),
+            _ => None,
+        }
+    }
+}

@@ -183,6 +183,8 @@ impl<'a> Report<'a> {
             "trailing": h.map(|_| self.trailing),
             "needed": self.needed,
             "error": self.error.as_ref().map(ToString::to_string),
+            "error_code": self.error.as_ref().map(Error::code),
+            "offset": self.error.as_ref().and_then(Error::offset),
         })
     }
 
