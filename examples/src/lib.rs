@@ -6,8 +6,10 @@ pub mod caa_dns;
 pub mod caa_request;
 pub mod hsts_check;
 pub mod hsts_server;
+pub mod proxy_accept;
 pub mod proxy_echo;
 pub mod proxy_forward;
+pub mod proxy_http;
 /// The openspf suite's `zonedata` as an in-memory DNS for the SPF evaluator (shared
 /// with the crate's conformance test).
 #[path = "../../spf/tests/support/zone.rs"]

@@ -1,124 +1,111 @@
-//! A server behind a PROXY-protocol sender: it requires a header within a timeout,
-//! then answers with the real client address and echoes what follows.
+//! A server behind a PROXY-protocol sender, on the crate's accept policy: trusted
+//! peers must (or may) send a header, anyone else who sends one is closed without an
+//! answer, and anyone else without one is served as themselves. It answers
+//! `client=<addr>\n` and echoes what follows.
 //!
-//! The header is read without ever reading past it: each read asks for exactly the
-//! number of bytes the parser still needs, so the payload stays in the socket for
-//! whoever handles the connection next.
+//! Every connection's handshake runs in its own task with its own deadline, so a
+//! client that stalls half-way through a header delays nobody and is closed when its
+//! time is up. With `--udp`, each datagram that starts with a v2 header gets back
+//! `client=<addr>\n` followed by its payload.
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::Arc;
 
-use hostkit_proxy_protocol::{Header, Parser, Status};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use hostkit_proxy_protocol::{Policy, V2_SIGNATURE, parse_datagram};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
-/// Largest v2 header the server accepts (the spec designs headers to fit 536 bytes).
-pub const MAX_HEADER: usize = 4096;
+use crate::proxy_accept::{AcceptConfig, AcceptError, Prefixed, accept};
 
-/// Why no header could be read.
-#[derive(Debug)]
-pub enum HeaderError {
-    /// Nothing valid arrived within the timeout.
-    Timeout,
-    /// The peer closed the connection with `needed` more bytes expected.
-    Closed {
-        /// Bytes still missing.
-        needed: usize,
-    },
-    /// The bytes are not a valid header.
-    Invalid(hostkit_proxy_protocol::Error),
-    /// The socket failed.
-    Io(io::Error),
-}
-
-impl std::fmt::Display for HeaderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Timeout => f.write_str("no proxy header within the timeout"),
-            Self::Closed { needed } => {
-                write!(f, "connection closed with {needed} header bytes missing")
-            }
-            Self::Invalid(e) => write!(f, "invalid proxy header: {e}"),
-            Self::Io(e) => write!(f, "reading the proxy header: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for HeaderError {}
-
-/// Read one PROXY header from `stream`, never consuming a byte past it.
+/// Serve one connection: the handshake, then `client=<addr>\n`, then an echo of the
+/// rest (bytes read while deciding included).
 ///
 /// # Errors
 ///
-/// [`HeaderError`] when the header is invalid, the peer closes early, or the whole
-/// header does not arrive within `timeout`.
-pub async fn read_header<S: AsyncRead + Unpin>(
-    stream: &mut S,
-    timeout: Duration,
-) -> Result<Header<'static>, HeaderError> {
-    let parser = Parser::new().max_header_size(MAX_HEADER);
-    let work = async {
-        let mut buf = Vec::with_capacity(128);
-        loop {
-            let needed = match parser.parse(&buf).map_err(HeaderError::Invalid)? {
-                Status::Complete((h, _)) => return Ok(h.into_owned()),
-                Status::Incomplete { needed } => needed,
-            };
-            let start = buf.len();
-            buf.resize(start + needed, 0);
-            let n = stream
-                .read(&mut buf[start..])
-                .await
-                .map_err(HeaderError::Io)?;
-            buf.truncate(start + n);
-            if n == 0 {
-                return Err(HeaderError::Closed { needed });
-            }
-        }
-    };
-    tokio::time::timeout(timeout, work)
-        .await
-        .map_err(|_| HeaderError::Timeout)?
-}
-
-/// The client address a header stands for: its source, or the socket peer for
-/// LOCAL, `UNKNOWN` and non-IP headers.
-pub fn client_address(header: &Header<'_>, peer: SocketAddr) -> SocketAddr {
-    header.source().unwrap_or(peer)
-}
-
-/// Serve one connection: the header, then `client=<addr>\n`, then an echo of the rest.
-///
-/// # Errors
-///
-/// The header error, or an I/O error while answering.
-pub async fn handle(mut stream: TcpStream, timeout: Duration) -> Result<SocketAddr, HeaderError> {
-    let peer = stream.peer_addr().map_err(HeaderError::Io)?;
-    let header = read_header(&mut stream, timeout).await?;
-    let client = client_address(&header, peer);
-    let line = format!("client={client}\n");
+/// The handshake's refusal, or an I/O error while answering.
+pub async fn handle(
+    mut stream: TcpStream,
+    config: &AcceptConfig,
+) -> Result<SocketAddr, AcceptError> {
+    let peer = stream.peer_addr().map_err(AcceptError::Io)?;
+    let local = stream.local_addr().map_err(AcceptError::Io)?;
+    let got = accept(&mut stream, peer, local, config).await?;
+    let line = format!("client={}\n", got.client);
     stream
         .write_all(line.as_bytes())
         .await
-        .map_err(HeaderError::Io)?;
-    let (mut r, mut w) = stream.split();
+        .map_err(AcceptError::Io)?;
+    let (r, mut w) = stream.split();
+    let mut r = Prefixed::new(got.early, r);
     tokio::io::copy(&mut r, &mut w)
         .await
-        .map_err(HeaderError::Io)?;
-    w.shutdown().await.map_err(HeaderError::Io)?;
-    Ok(client)
+        .map_err(AcceptError::Io)?;
+    w.shutdown().await.map_err(AcceptError::Io)?;
+    Ok(got.client)
 }
 
-/// Accept connections forever, one task each. Invalid or late headers close the
-/// connection without an answer; a line on stderr says why.
-pub async fn serve(listener: TcpListener, timeout: Duration) -> io::Result<()> {
+/// Accept connections forever, one task each. Refused connections are closed
+/// without an answer; a line on stderr says why.
+pub async fn serve(listener: TcpListener, config: AcceptConfig) -> io::Result<()> {
+    let config = Arc::new(config);
     loop {
-        let (stream, peer) = listener.accept().await?;
+        let (stream, peer) = match listener.accept().await {
+            Ok(x) => x,
+            // Out of descriptors or a connection reset before accept: keep serving.
+            Err(e) => {
+                eprintln!("proxy_echo: accept: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let config = Arc::clone(&config);
         tokio::spawn(async move {
-            if let Err(e) = handle(stream, timeout).await {
+            if let Err(e) = handle(stream, &config).await {
                 eprintln!("proxy_echo: {peer}: {e}");
             }
         });
+    }
+}
+
+/// The answer to one datagram from `peer`, or why there is none.
+///
+/// # Errors
+///
+/// A reason to drop the datagram: an invalid header from a trusted peer, or a
+/// header from an untrusted one.
+pub fn datagram_reply(
+    datagram: &[u8],
+    peer: SocketAddr,
+    config: &AcceptConfig,
+) -> Result<Vec<u8>, String> {
+    let has_sig = datagram.starts_with(&V2_SIGNATURE);
+    let (client, payload) = match config.policy_for(peer) {
+        Policy::Require | Policy::Use if has_sig => {
+            let d = parse_datagram(datagram).map_err(|e| e.to_string())?;
+            (d.client(peer), d.payload())
+        }
+        Policy::Require => return Err("proxy header required but not sent".into()),
+        Policy::Reject if has_sig => return Err("proxy header from an untrusted peer".into()),
+        Policy::Use | Policy::Reject | Policy::Ignore => (peer, datagram),
+    };
+    let mut out = format!("client={client}\n").into_bytes();
+    out.extend_from_slice(payload);
+    Ok(out)
+}
+
+/// Answer datagrams forever.
+pub async fn serve_udp(socket: UdpSocket, config: AcceptConfig) -> io::Result<()> {
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let (n, peer) = socket.recv_from(&mut buf).await?;
+        match datagram_reply(&buf[..n], peer, &config) {
+            Ok(reply) => {
+                if let Err(e) = socket.send_to(&reply, peer).await {
+                    eprintln!("proxy_echo: udp {peer}: {e}");
+                }
+            }
+            Err(e) => eprintln!("proxy_echo: udp {peer}: dropped: {e}"),
+        }
     }
 }

@@ -5,8 +5,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use hostkit_examples::proxy_accept::AcceptConfig;
 use hostkit_examples::{proxy_echo, proxy_forward};
-use hostkit_proxy_protocol::Builder;
+use hostkit_proxy_protocol::{Builder, Trusted};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -230,7 +231,10 @@ fn incomplete_and_invalid_exit_1() {
 async fn echo_server(timeout: Duration) -> SocketAddr {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();
-    tokio::spawn(proxy_echo::serve(l, timeout));
+    tokio::spawn(proxy_echo::serve(
+        l,
+        AcceptConfig::new(Vec::new(), Trusted::Require, timeout),
+    ));
     addr
 }
 

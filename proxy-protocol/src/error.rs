@@ -114,6 +114,27 @@ pub enum Error {
         /// The value computed over the header.
         actual: u32,
     },
+    /// A datagram ends inside its v2 header (spec: header and payload travel in one
+    /// datagram, never split).
+    #[error("datagram of {length} bytes ends inside its proxy header: {needed} more bytes needed")]
+    DatagramTruncated {
+        /// The datagram's length.
+        length: usize,
+        /// Bytes the header still lacks.
+        needed: usize,
+    },
+    /// A datagram's PROXY header announces a stream transport.
+    #[error("datagram carries a stream header: family and transport {byte:#04x} at offset 13")]
+    DatagramTransport {
+        /// The family and transport byte.
+        byte: u8,
+    },
+    /// An address block (`ADDR/PREFIX`) is not valid.
+    #[error("invalid address block: {reason}")]
+    Cidr {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A builder was given something a header cannot carry.
     #[error("cannot build header: {reason} ({value})")]
     Build {
@@ -122,4 +143,49 @@ pub enum Error {
         /// The offending size or value.
         value: usize,
     },
+}
+
+impl Error {
+    /// A stable lower-case code for the kind of error (`[a-z0-9_.]+`): `not_proxy`,
+    /// `v1.syntax`, `v1.value`, `v1.too_long`, `v2.version`, `v2.command`,
+    /// `v2.family`, `v2.too_large`, `v2.address_block`, `tlv.truncated`,
+    /// `tlv.length`, `crc32c.duplicate`, `crc32c.mismatch`, `build`,
+    /// `datagram.truncated`, `datagram.transport` or `cidr`.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::NotProxy { .. } => "not_proxy",
+            Self::V1Syntax { .. } => "v1.syntax",
+            Self::V1Value { .. } => "v1.value",
+            Self::V1TooLong { .. } => "v1.too_long",
+            Self::V2Version { .. } => "v2.version",
+            Self::V2Command { .. } => "v2.command",
+            Self::V2Family { .. } => "v2.family",
+            Self::V2TooLarge { .. } => "v2.too_large",
+            Self::V2AddressBlock { .. } => "v2.address_block",
+            Self::TlvTruncated { .. } => "tlv.truncated",
+            Self::TlvLength { .. } => "tlv.length",
+            Self::DuplicateCrc32c { .. } => "crc32c.duplicate",
+            Self::Crc32cMismatch { .. } => "crc32c.mismatch",
+            Self::Build { .. } => "build",
+            Self::DatagramTruncated { .. } => "datagram.truncated",
+            Self::DatagramTransport { .. } => "datagram.transport",
+            Self::Cidr { .. } => "cidr",
+        }
+    }
+
+    /// The byte offset into the header the error points at, when it points at one.
+    pub const fn offset(&self) -> Option<usize> {
+        match *self {
+            Self::NotProxy { offset, .. }
+            | Self::V1Syntax { offset, .. }
+            | Self::V1Value { offset, .. }
+            | Self::TlvTruncated { offset, .. }
+            | Self::TlvLength { offset, .. }
+            | Self::DuplicateCrc32c { offset } => Some(offset),
+            Self::V2Version { .. } | Self::V2Command { .. } => Some(12),
+            Self::V2Family { .. } | Self::DatagramTransport { .. } => Some(13),
+            Self::V2TooLarge { .. } | Self::V2AddressBlock { .. } => Some(14),
+            _ => None,
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use alloc::borrow::Cow;
 use core::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use crate::tlv::Tlvs;
+use crate::tlv::{TlsVerdict, Tlvs};
 
 /// The outcome of feeding bytes to a streaming parser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +49,26 @@ pub enum Version {
     V2,
 }
 
+impl Version {
+    /// A stable lower-case name: `v1` or `v2`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+            Self::V2 => "v2",
+        }
+    }
+
+    /// The version number: 1 or 2.
+    #[inline]
+    pub const fn number(self) -> u8 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+        }
+    }
+}
+
 /// The v2 command (low nibble of byte 12); v1 lines are always [`Command::Proxy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -58,6 +78,17 @@ pub enum Command {
     Local,
     /// `0x1`: the connection is relayed for the client named in the address block.
     Proxy,
+}
+
+impl Command {
+    /// A stable lower-case name: `local` or `proxy`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Proxy => "proxy",
+        }
+    }
 }
 
 /// The address family (high nibble of v2 byte 13; `TCP4`/`TCP6`/`UNKNOWN` in v1).
@@ -75,6 +106,17 @@ pub enum Family {
 }
 
 impl Family {
+    /// A stable lower-case name: `unspec`, `inet`, `inet6` or `unix`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspec",
+            Self::Inet => "inet",
+            Self::Inet6 => "inet6",
+            Self::Unix => "unix",
+        }
+    }
+
     /// Size of the v2 address block of this family.
     #[inline]
     pub const fn address_block_len(self) -> usize {
@@ -109,6 +151,16 @@ pub enum Transport {
 }
 
 impl Transport {
+    /// A stable lower-case name: `unspec`, `stream` or `dgram`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unspecified => "unspec",
+            Self::Stream => "stream",
+            Self::Datagram => "dgram",
+        }
+    }
+
     pub(crate) const fn nibble(self) -> u8 {
         match self {
             Self::Unspecified => 0,
@@ -129,6 +181,18 @@ pub enum Crc32cStatus {
     /// The TLV does not match; only reported when verification was turned off with
     /// [`Parser::verify_crc32c`](crate::Parser::verify_crc32c), otherwise it is an error.
     Invalid,
+}
+
+impl Crc32cStatus {
+    /// A stable lower-case name: `absent`, `valid` or `invalid`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Absent => "absent",
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+        }
+    }
 }
 
 /// The addresses a header carries.
@@ -326,6 +390,26 @@ impl<'a> Header<'a> {
     #[inline]
     pub fn tlv_bytes(&self) -> &[u8] {
         &self.bytes[usize::from(self.tlv_start)..]
+    }
+
+    /// The TLV iterator with the lifetime of the input, when the header still
+    /// borrows it (always so for what the parser returns).
+    #[inline]
+    pub(crate) fn borrowed_tlvs(&self) -> Option<Tlvs<'a>> {
+        match self.bytes {
+            Cow::Borrowed(b) => {
+                let at = usize::from(self.tlv_start);
+                Some(Tlvs::new(&b[at..], at, false))
+            }
+            Cow::Owned(_) => None,
+        }
+    }
+
+    /// What the SSL TLV says about the client's TLS, or `None` when the header has
+    /// no SSL TLV (then the header says nothing about TLS).
+    #[inline]
+    pub fn tls_verdict(&self) -> Option<TlsVerdict> {
+        self.tlvs().tls_verdict()
     }
 
     /// What the CRC32C check gave.

@@ -7,8 +7,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod accept;
 mod builder;
 mod crc;
+mod datagram;
 mod error;
 mod header;
 mod parse;
@@ -16,11 +18,15 @@ pub mod tlv;
 mod v1;
 mod v2;
 
+pub use accept::{
+    Acceptor, Cidr, Decision, Handshake, Origin, Policy, Refusal, Trusted, Untrusted,
+};
 pub use builder::{Builder, SslBuilder};
+pub use datagram::{Datagram, parse_datagram};
 pub use error::Error;
 pub use header::{Addresses, Command, Crc32cStatus, Family, Header, Status, Transport, Version};
 pub use parse::{Parser, parse};
-pub use tlv::{RawTlv, Ssl, Tlv, Tlvs};
+pub use tlv::{RawTlv, Ssl, TlsVerdict, Tlv, Tlvs};
 
 /// Longest v1 line, CRLF included (spec section 2.1).
 pub const V1_MAX_LEN: usize = v1::MAX_LEN;

@@ -261,6 +261,21 @@ impl<'a> Ssl<'a> {
         self.verify == 0 && (self.client_cert_conn() || self.client_cert_sess())
     }
 
+    /// The verdict on the client's TLS: plain, TLS without a client certificate, or
+    /// TLS with a certificate that was or was not verified.
+    #[inline]
+    pub fn verdict(&self) -> TlsVerdict {
+        if !self.client_ssl() {
+            TlsVerdict::Plain
+        } else if !(self.client_cert_conn() || self.client_cert_sess()) {
+            TlsVerdict::Tls
+        } else if self.verify == 0 {
+            TlsVerdict::CertVerified
+        } else {
+            TlsVerdict::CertUnverified
+        }
+    }
+
     /// Whether the sub-TLVs fill the value exactly. The parser checks only the
     /// framing of the top-level TLVs; [`Ssl::tlvs`] stops at the first sub-TLV that
     /// does not fit.
@@ -293,8 +308,66 @@ impl<'a> Ssl<'a> {
     }
 }
 
+/// What the SSL TLV (`0x20`, spec section 2.2.6) says about the client's connection
+/// to the proxy: whether it used TLS and whether it presented a certificate that the
+/// proxy verified.
+///
+/// The `client` bits give TLS (`PP2_CLIENT_SSL`) and the certificate
+/// (`PP2_CLIENT_CERT_CONN`, `PP2_CLIENT_CERT_SESS`); `verify` is 0 when the
+/// certificate was verified.
+///
+/// ```
+/// use hostkit_proxy_protocol::{parse, tlv, Builder, SslBuilder, Status, TlsVerdict};
+///
+/// let wire = Builder::v2("192.0.2.1:5000".parse()?, "192.0.2.2:443".parse()?)
+///     .ssl(&SslBuilder::new(tlv::CLIENT_SSL, 0).version("TLSv1.3"))
+///     .to_vec()?;
+/// let Status::Complete((h, _)) = parse(&wire)? else { unreachable!() };
+/// assert_eq!(h.tls_verdict(), Some(TlsVerdict::Tls));
+/// assert!(h.tls_verdict().is_some_and(TlsVerdict::is_tls));
+/// assert_eq!(TlsVerdict::Tls.as_str(), "tls");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum TlsVerdict {
+    /// The client did not use TLS to reach the proxy.
+    Plain,
+    /// TLS, without a client certificate.
+    Tls,
+    /// TLS, with a client certificate the proxy verified.
+    CertVerified,
+    /// TLS, with a client certificate that failed verification (`verify` non-zero).
+    CertUnverified,
+}
+
+impl TlsVerdict {
+    /// A stable lower-case name: `plain`, `tls`, `cert_verified` or `cert_unverified`.
+    #[inline]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Plain => "plain",
+            Self::Tls => "tls",
+            Self::CertVerified => "cert_verified",
+            Self::CertUnverified => "cert_unverified",
+        }
+    }
+
+    /// Whether the client used TLS.
+    #[inline]
+    pub const fn is_tls(self) -> bool {
+        !matches!(self, Self::Plain)
+    }
+
+    /// Whether the client presented a certificate and the proxy verified it.
+    #[inline]
+    pub const fn cert_verified(self) -> bool {
+        matches!(self, Self::CertVerified)
+    }
+}
+
 /// A lazy iterator over well-framed TLVs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tlvs<'a> {
     rest: &'a [u8],
     offset: usize,
@@ -308,6 +381,36 @@ impl<'a> Tlvs<'a> {
             rest,
             offset,
             nested,
+        }
+    }
+}
+
+impl<'a> Tlvs<'a> {
+    /// The first SSL TLV (`0x20`) of a header's top-level TLVs.
+    #[inline]
+    pub fn ssl(&self) -> Option<Ssl<'a>> {
+        if self.nested {
+            return None;
+        }
+        self.clone().find_map(|t| match t.decode() {
+            Tlv::Ssl(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The verdict of the first SSL TLV, or `None` when there is none.
+    #[inline]
+    pub fn tls_verdict(&self) -> Option<TlsVerdict> {
+        self.ssl().map(|s| s.verdict())
+    }
+
+    /// No TLVs at all.
+    #[inline]
+    pub(crate) const fn empty() -> Self {
+        Self {
+            rest: &[],
+            offset: 0,
+            nested: false,
         }
     }
 }

@@ -4,7 +4,12 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hostkit_proxy_protocol::{Builder, SslBuilder, Status, Tlv, parse};
+use std::time::Duration;
+
+use hostkit_proxy_protocol::{
+    Acceptor, Builder, Cidr, Decision, SslBuilder, Status, Tlv, Trusted, Untrusted, parse,
+    parse_datagram,
+};
 
 struct Counting;
 
@@ -84,10 +89,35 @@ fn parsing_allocates_nothing() {
             cases.push(&i[..cut]);
         }
     }
+    let list = ["127.0.0.0/8".parse::<Cidr>().unwrap()];
+    let acceptors = [
+        Acceptor::new(&list),
+        Acceptor::new(&list)
+            .trusted(Trusted::Use)
+            .untrusted(Untrusted::Ignore),
+    ];
+    let peers = [
+        "127.0.0.2:1".parse().unwrap(),
+        "192.0.2.1:1".parse().unwrap(),
+    ];
+    let local = "127.0.0.1:80".parse().unwrap();
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     let mut score = 0;
     for c in &cases {
         score += walk(c);
+        score += parse_datagram(c).map_or(1, |d| d.payload().len());
+        for a in &acceptors {
+            for &peer in &peers {
+                let mut hs = a.start(peer, local, Duration::ZERO);
+                score += match hs.push(c, Duration::from_millis(1)) {
+                    Decision::NeedMore { needed } => needed,
+                    Decision::Proceed { consumed, tlvs, .. } => consumed + tlvs.count(),
+                    Decision::Refuse { reason } => reason.as_str().len(),
+                };
+                score += usize::from(hs.poll_deadline(Duration::from_secs(9)).is_some());
+                score += usize::from(matches!(hs.finish(c), Decision::Proceed { .. }));
+            }
+        }
     }
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     assert!(score > 0);

@@ -5,12 +5,18 @@
 #     decode`, the addresses and TLVs are what HAProxy was given, CRC32Cs verify.
 #  2. HAProxy as RECEIVER (accept-proxy): random headers built by `hostkit proxy
 #     encode` are accepted and HAProxy reports back what they carry.
+#  3. Balancers in front of `proxy_http` (hyper on the accept policy): HAProxy over
+#     TLS (SSL TLV verdicts), http mode and v1, nginx's stream module; clients from
+#     their own 127.0.0.x, each request logged with that address. nginx's http module
+#     and Apache's mod_remoteip read what `proxy_forward` sends and log the client.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
-need_packages haproxy openssl python3
+need_packages haproxy openssl python3 nginx libnginx-mod-stream apache2
 
 hk=$(hostkit_bin)
+root=$(interop_root)
+(cd "$root" && cargo build --release --quiet -p hostkit-examples --bin proxy_http --bin proxy_forward >&2)
 state=$(mktemp -d)
 cleanup() {
     if [ -f "$state/pids" ]; then
@@ -37,10 +43,15 @@ mkdir -p "$state/certs"
 haproxy -v | head -n 1
 passed=0
 failed=0
-for part in sender receiver; do
+for part in sender receiver balancers; do
     echo "--- HAProxy as $part"
     set +e
-    python3 "$here/proxy/$part.py" "$hk" "$state" | tee "$state/$part.out"
+    if [ "$part" = balancers ]; then
+        python3 "$here/proxy/$part.py" "$state" "$root/target/release/proxy_http" \
+            "$root/target/release/proxy_forward" | tee "$state/$part.out"
+    else
+        python3 "$here/proxy/$part.py" "$hk" "$state" | tee "$state/$part.out"
+    fi
     rc=${PIPESTATUS[0]}
     set -e
     line=$(grep -E "^$part: [0-9]+ passed, [0-9]+ failed" "$state/$part.out" | tail -n 1 || true)

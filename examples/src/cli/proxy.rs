@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use hostkit_proxy_protocol::{
-    Addresses, Builder, Command as PpCommand, Crc32cStatus, Error, Family, Header, Parser, RawTlv,
-    Status, Tlv, Transport, Version,
+    Addresses, Builder, Command as PpCommand, Error, Header, Parser, RawTlv, Status, TlsVerdict,
+    Tlv, Version,
 };
 use serde_json::{Value, json};
 
@@ -170,18 +170,21 @@ impl<'a> Report<'a> {
         let h = self.header.as_ref();
         json!({
             "status": self.status(),
-            "version": h.map(|h| version(h.version())),
-            "command": h.map(|h| command(h.command())),
-            "family": h.map(|h| family(h.family())),
-            "transport": h.map(|h| transport(h.transport())),
+            "version": h.map(|h| h.version().number()),
+            "command": h.map(|h| h.command().as_str()),
+            "family": h.map(|h| h.family().as_str()),
+            "transport": h.map(|h| h.transport().as_str()),
             "source": h.and_then(|h| endpoint(h, true)),
             "destination": h.and_then(|h| endpoint(h, false)),
             "tlvs": h.map_or_else(Vec::new, |h| h.tlvs().map(|t| tlv_json(&t)).collect()),
-            "crc32c": h.map(|h| crc(h.crc32c())),
+            "crc32c": h.map(|h| h.crc32c().as_str()),
+            "tls": h.and_then(Header::tls_verdict).map(TlsVerdict::as_str),
             "length": h.map(Header::len),
             "trailing": h.map(|_| self.trailing),
             "needed": self.needed,
             "error": self.error.as_ref().map(ToString::to_string),
+            "error_code": self.error.as_ref().map(Error::code),
+            "offset": self.error.as_ref().and_then(Error::offset),
         })
     }
 
@@ -196,10 +199,10 @@ impl<'a> Report<'a> {
         if let Some(h) = &self.header {
             s += &format!(
                 "version: {}\ncommand: {}\nfamily: {}\ntransport: {}\n",
-                version(h.version()),
-                command(h.command()),
-                family(h.family()),
-                transport(h.transport())
+                h.version().number(),
+                h.command().as_str(),
+                h.family().as_str(),
+                h.transport().as_str()
             );
             s += &format!(
                 "source: {}\ndestination: {}\n",
@@ -217,7 +220,10 @@ impl<'a> Report<'a> {
                     path(destination)
                 );
             }
-            s += &format!("length: {}\ncrc32c: {}\n", h.len(), crc(h.crc32c()));
+            s += &format!("length: {}\ncrc32c: {}\n", h.len(), h.crc32c().as_str());
+            if let Some(t) = h.tls_verdict() {
+                s += &format!("tls: {}\n", t.as_str());
+            }
             for t in h.tlvs() {
                 s += &format!("tlv {}\n", tlv_text(&t));
                 if let Tlv::Ssl(ssl) = t.decode() {
@@ -238,45 +244,6 @@ impl<'a> Report<'a> {
 fn path(p: &[u8]) -> String {
     let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
     String::from_utf8_lossy(&p[..end]).into_owned()
-}
-
-fn version(v: Version) -> u8 {
-    match v {
-        Version::V1 => 1,
-        Version::V2 => 2,
-    }
-}
-
-fn command(c: PpCommand) -> &'static str {
-    match c {
-        PpCommand::Local => "local",
-        PpCommand::Proxy => "proxy",
-    }
-}
-
-fn family(f: Family) -> &'static str {
-    match f {
-        Family::Unspecified => "unspec",
-        Family::Inet => "inet",
-        Family::Inet6 => "inet6",
-        Family::Unix => "unix",
-    }
-}
-
-fn transport(t: Transport) -> &'static str {
-    match t {
-        Transport::Unspecified => "unspec",
-        Transport::Stream => "stream",
-        Transport::Datagram => "dgram",
-    }
-}
-
-fn crc(c: Crc32cStatus) -> &'static str {
-    match c {
-        Crc32cStatus::Absent => "absent",
-        Crc32cStatus::Valid => "valid",
-        Crc32cStatus::Invalid => "invalid",
-    }
 }
 
 /// `"ip:port"` / `"[ip6]:port"` of the address block (LOCAL included), or None.

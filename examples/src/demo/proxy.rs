@@ -4,8 +4,12 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use hostkit_examples::proxy_accept::AcceptConfig;
 use hostkit_examples::proxy_echo;
-use hostkit_proxy_protocol::{Builder, Crc32cStatus, Status, Tlv, parse};
+use hostkit_proxy_protocol::{
+    Acceptor, Builder, Cidr, Crc32cStatus, Decision, Refusal, Status, Tlv, Transport, Trusted,
+    parse, parse_datagram,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -61,7 +65,10 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     // A real loopback connection into the echo server, header split in small writes.
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let server = tokio::spawn(proxy_echo::serve(listener, Duration::from_secs(2)));
+    let server = tokio::spawn(proxy_echo::serve(
+        listener,
+        AcceptConfig::new(Vec::new(), Trusted::Require, Duration::from_secs(2)),
+    ));
     let client = "203.0.113.77:40001".parse()?;
     let header = Builder::v2(client, addr)
         .crc32c()
@@ -84,6 +91,41 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.check(
         "proxy_echo saw the real client 203.0.113.77:40001 and echoed the payload",
         answer == "client=203.0.113.77:40001\nhello",
+    );
+
+    // The accept policy: only the balancer may name a client.
+    let balancers = ["10.0.0.0/8".parse::<Cidr>()?];
+    let acceptor = Acceptor::new(&balancers).timeout(Duration::from_secs(3));
+    let me = "10.0.0.1:443".parse()?;
+    let t0 = Duration::ZERO;
+    let mut hs = acceptor.start("10.0.0.2:40000".parse()?, me, t0);
+    report.check(
+        "a balancer (10.0.0.2) is believed",
+        matches!(hs.push(&header, t0), Decision::Proceed { client: c, .. } if c == client),
+    );
+    let mut hs = acceptor.start("198.51.100.9:1234".parse()?, me, t0);
+    report.check(
+        "a stranger (198.51.100.9) sending the same header is refused",
+        hs.push(&header, t0)
+            == Decision::Refuse {
+                reason: Refusal::Untrusted,
+            },
+    );
+    let mut hs = acceptor.start("10.0.0.2:40001".parse()?, me, t0);
+    let _ = hs.push(&header[..9], t0);
+    report.check(
+        "a balancer stuck after 9 bytes is refused at its 3 s deadline",
+        hs.poll_deadline(Duration::from_millis(2999)).is_none()
+            && hs.poll_deadline(Duration::from_secs(3)) == Some(Refusal::Timeout),
+    );
+    let mut dgram = Builder::v2(client, me)
+        .transport(Transport::Datagram)
+        .to_vec()?;
+    dgram.extend_from_slice(b"dns query");
+    let d = parse_datagram(&dgram)?;
+    report.check(
+        "a UDP datagram's v2 header names the client, the payload follows",
+        d.source() == Some(client) && d.payload() == b"dns query",
     );
     Ok(())
 }
