@@ -145,6 +145,81 @@ pub enum Error {
     },
 }
 
+/// What kind of [`Error`] happened: a `Copy` value with a stable code for scripts.
+///
+/// The codes ([`ErrorKind::as_str`]) are part of the crate's API: they never change
+/// meaning, and new kinds may be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::NotProxy`].
+    NotProxy,
+    /// [`Error::V1Syntax`].
+    V1Syntax,
+    /// [`Error::V1Value`].
+    V1Value,
+    /// [`Error::V1TooLong`].
+    V1TooLong,
+    /// [`Error::V2Version`].
+    V2Version,
+    /// [`Error::V2Command`].
+    V2Command,
+    /// [`Error::V2Family`].
+    V2Family,
+    /// [`Error::V2TooLarge`].
+    V2TooLarge,
+    /// [`Error::V2AddressBlock`].
+    V2AddressBlock,
+    /// [`Error::TlvTruncated`].
+    TlvTruncated,
+    /// [`Error::TlvLength`].
+    TlvLength,
+    /// [`Error::DuplicateCrc32c`].
+    DuplicateCrc32c,
+    /// [`Error::Crc32cMismatch`].
+    Crc32cMismatch,
+    /// [`Error::Build`].
+    Build,
+    /// [`Error::DatagramTruncated`].
+    DatagramTruncated,
+    /// [`Error::DatagramTransport`].
+    DatagramTransport,
+    /// [`Error::Cidr`].
+    Cidr,
+}
+
+impl ErrorKind {
+    /// The stable lower-case code of this kind (`[a-z0-9_.]+`), for example `v1.syntax`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotProxy => "not_proxy",
+            Self::V1Syntax => "v1.syntax",
+            Self::V1Value => "v1.value",
+            Self::V1TooLong => "v1.too_long",
+            Self::V2Version => "v2.version",
+            Self::V2Command => "v2.command",
+            Self::V2Family => "v2.family",
+            Self::V2TooLarge => "v2.too_large",
+            Self::V2AddressBlock => "v2.address_block",
+            Self::TlvTruncated => "tlv.truncated",
+            Self::TlvLength => "tlv.length",
+            Self::DuplicateCrc32c => "crc32c.duplicate",
+            Self::Crc32cMismatch => "crc32c.mismatch",
+            Self::Build => "build",
+            Self::DatagramTruncated => "datagram.truncated",
+            Self::DatagramTransport => "datagram.transport",
+            Self::Cidr => "cidr",
+        }
+    }
+}
+
+impl core::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
     /// A stable lower-case code for the kind of error (`[a-z0-9_.]+`): `not_proxy`,
     /// `v1.syntax`, `v1.value`, `v1.too_long`, `v2.version`, `v2.command`,
@@ -152,24 +227,30 @@ impl Error {
     /// `tlv.length`, `crc32c.duplicate`, `crc32c.mismatch`, `build`,
     /// `datagram.truncated`, `datagram.transport` or `cidr`.
     pub const fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// What kind of error this is; [`ErrorKind::as_str`] gives its stable code.
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
         match self {
-            Self::NotProxy { .. } => "not_proxy",
-            Self::V1Syntax { .. } => "v1.syntax",
-            Self::V1Value { .. } => "v1.value",
-            Self::V1TooLong { .. } => "v1.too_long",
-            Self::V2Version { .. } => "v2.version",
-            Self::V2Command { .. } => "v2.command",
-            Self::V2Family { .. } => "v2.family",
-            Self::V2TooLarge { .. } => "v2.too_large",
-            Self::V2AddressBlock { .. } => "v2.address_block",
-            Self::TlvTruncated { .. } => "tlv.truncated",
-            Self::TlvLength { .. } => "tlv.length",
-            Self::DuplicateCrc32c { .. } => "crc32c.duplicate",
-            Self::Crc32cMismatch { .. } => "crc32c.mismatch",
-            Self::Build { .. } => "build",
-            Self::DatagramTruncated { .. } => "datagram.truncated",
-            Self::DatagramTransport { .. } => "datagram.transport",
-            Self::Cidr { .. } => "cidr",
+            Self::NotProxy { .. } => ErrorKind::NotProxy,
+            Self::V1Syntax { .. } => ErrorKind::V1Syntax,
+            Self::V1Value { .. } => ErrorKind::V1Value,
+            Self::V1TooLong { .. } => ErrorKind::V1TooLong,
+            Self::V2Version { .. } => ErrorKind::V2Version,
+            Self::V2Command { .. } => ErrorKind::V2Command,
+            Self::V2Family { .. } => ErrorKind::V2Family,
+            Self::V2TooLarge { .. } => ErrorKind::V2TooLarge,
+            Self::V2AddressBlock { .. } => ErrorKind::V2AddressBlock,
+            Self::TlvTruncated { .. } => ErrorKind::TlvTruncated,
+            Self::TlvLength { .. } => ErrorKind::TlvLength,
+            Self::DuplicateCrc32c { .. } => ErrorKind::DuplicateCrc32c,
+            Self::Crc32cMismatch { .. } => ErrorKind::Crc32cMismatch,
+            Self::Build { .. } => ErrorKind::Build,
+            Self::DatagramTruncated { .. } => ErrorKind::DatagramTruncated,
+            Self::DatagramTransport { .. } => ErrorKind::DatagramTransport,
+            Self::Cidr { .. } => ErrorKind::Cidr,
         }
     }
 
@@ -187,5 +268,41 @@ impl Error {
             Self::V2TooLarge { .. } | Self::V2AddressBlock { .. } => Some(14),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn codes_are_stable_distinct_and_match_the_kind() {
+        let errors = [
+            Error::Crc32cMismatch {
+                expected: 1,
+                actual: 2,
+            },
+            Error::V2Version { version: 3 },
+            Error::Build {
+                reason: "too long",
+                value: 70_000,
+            },
+        ];
+        let codes: alloc::vec::Vec<&str> = errors.iter().map(Error::code).collect();
+        assert_eq!(codes, ["crc32c.mismatch", "v2.version", "build"]);
+        for e in &errors {
+            assert_eq!(e.kind().as_str(), e.code());
+            assert_eq!(e.kind().to_string(), e.code());
+            assert!(
+                e.code().bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'_'
+                    || b == b'.')
+            );
+        }
+        assert_eq!(errors[1].offset(), Some(12));
+        assert_eq!(errors[0].offset(), None);
+        assert_ne!(ErrorKind::V1Syntax, ErrorKind::V1Value);
     }
 }

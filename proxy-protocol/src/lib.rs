@@ -23,7 +23,7 @@ pub use accept::{
 };
 pub use builder::{Builder, SslBuilder};
 pub use datagram::{Datagram, parse_datagram};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use header::{Addresses, Command, Crc32cStatus, Family, Header, Status, Transport, Version};
 pub use parse::{Parser, parse};
 pub use tlv::{RawTlv, Ssl, TlsVerdict, Tlv, Tlvs};
