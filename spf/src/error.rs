@@ -4,6 +4,7 @@ use alloc::string::String;
 
 /// What is wrong with a piece of SPF text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The text does not start with `v=spf1` followed by a space or its end.
@@ -32,6 +33,9 @@ pub enum ErrorKind {
     InvalidModifierName,
     /// `redirect=` or `exp=` given twice (section 6).
     DuplicateModifier,
+    /// An answer given to the evaluator for a question it did not ask, or asked and
+    /// already had answered (the term is the question).
+    UnexpectedAnswer,
 }
 
 impl ErrorKind {
@@ -52,6 +56,7 @@ impl ErrorKind {
             Self::InvalidIp6 => "invalid ipv6 network",
             Self::InvalidModifierName => "invalid modifier name",
             Self::DuplicateModifier => "modifier given more than once",
+            Self::UnexpectedAnswer => "answer to a question that is not outstanding",
         }
     }
 }
@@ -65,6 +70,7 @@ impl core::fmt::Display for ErrorKind {
 /// An SPF syntax error: what is wrong, in which term, and at which byte offset of the
 /// record text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 #[error("{kind} in term {term:?} at byte {offset}")]
 pub struct Error {

@@ -20,8 +20,8 @@ mod select;
 pub use builder::RecordBuilder;
 pub use error::{Error, ErrorKind};
 pub use eval::{
-    Answer, DEFAULT_EXPLANATION, Evaluator, Identity, Limits, Outcome, Query, QueryType, SpfResult,
-    Step,
+    Answer, DEFAULT_EXPLANATION, Evaluator, Identity, Limits, Outcome, Problem, Query, QueryType,
+    SpfResult, Step,
 };
 pub use header::{authentication_results_clause, received_spf};
 pub use lint::{NEAR_UDP_LIMIT, Warning, WarningCode, lint, lint_evaluation};
