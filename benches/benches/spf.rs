@@ -327,9 +327,10 @@ fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
-fn hostkit_check(zone: &Zone, answers: &HashMap<Query, Answer>) -> SpfResult {
+fn hostkit_check(zone: &Zone, answers: &HashMap<Query, Answer>, trace: bool) -> SpfResult {
     Evaluator::check_host(zone.client, "example.com", "alice@example.com")
         .helo("mail.example.org")
+        .tracing(trace)
         .run(|q| answers.get(q).cloned().unwrap_or(Answer::NxDomain))
         .result
 }
@@ -345,15 +346,25 @@ fn spf_eval(c: &mut Criterion) {
         let answers = zone.hostkit_answers();
         let caches = MailAuthCaches::new(&zone);
         // Both must reach the same verdict, or the comparison is void.
-        assert_eq!(hostkit_check(&zone, &answers), SpfResult::Pass, "{input}");
+        assert_eq!(
+            hostkit_check(&zone, &answers, true),
+            SpfResult::Pass,
+            "{input}"
+        );
         assert_eq!(
             caches.check(&auth, &zone),
             mail_auth::SpfResult::Pass,
             "{input}"
         );
         g.bench_with_input(BenchmarkId::new("hostkit", input), &zone, |b, z| {
-            b.iter(|| hostkit_check(black_box(z), &answers))
+            b.iter(|| hostkit_check(black_box(z), &answers, true))
         });
+        // Without the trace (mail-auth keeps none).
+        g.bench_with_input(
+            BenchmarkId::new("hostkit_untraced", input),
+            &zone,
+            |b, z| b.iter(|| hostkit_check(black_box(z), &answers, false)),
+        );
         // mail-auth's TXT cache holds parsed records, so this measures its
         // evaluation alone, while hostkit parses each record it is given.
         g.bench_with_input(BenchmarkId::new("mail_auth", input), &zone, |b, z| {

@@ -432,6 +432,8 @@ struct Ctx {
     ptr: PtrCheck,
     /// The `p` macro's value, once known.
     ptr_pick: Option<Option<String>>,
+    /// Whether the trace is kept.
+    tracing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -516,9 +518,10 @@ enum Phase {
 #[derive(Debug, Clone)]
 struct Decided {
     result: SpfResult,
-    directive: Option<Directive>,
-    /// The `exp=` of the record that decided, with that record's domain.
-    exp: Option<(MacroString, String)>,
+    /// The record (an index into [`Evaluator::records`]) and term that decided.
+    directive: Option<(usize, usize)>,
+    /// The record whose `exp=` applies, with that record's domain.
+    exp: Option<(usize, String)>,
 }
 
 /// The checked domain's record has decided; the explanation is being found.
@@ -609,7 +612,10 @@ impl Evaluator {
             records: Vec::new(),
             frames: Vec::new(),
             decided: None,
-            ctx: Ctx::default(),
+            ctx: Ctx {
+                tracing: true,
+                ..Ctx::default()
+            },
             done: None,
         };
         let domain = ev.p.domain.clone();
@@ -656,6 +662,14 @@ impl Evaluator {
     pub fn default_explanation(mut self, text: &str) -> Result<Self, Error> {
         self.p.default_explanation = MacroString::explanation(text)?;
         Ok(self)
+    }
+
+    /// Keep [`Outcome::trace`] (the default) or not; without it a check allocates
+    /// less. Lines already written stay.
+    #[must_use]
+    pub fn tracing(mut self, keep: bool) -> Self {
+        self.ctx.tracing = keep;
+        self
     }
 
     /// Replace the processing limits.
@@ -744,8 +758,7 @@ impl Evaluator {
     fn start_check(&mut self, domain: String, depth: usize) -> Option<Decided> {
         if !check_domain_ok(&domain) {
             self.ctx
-                .trace
-                .push(alloc::format!("{domain}: not a valid domain, none"));
+                .note(format_args!("{domain}: not a valid domain, none"));
             return Some(none());
         }
         self.frames.push(Frame {
@@ -795,19 +808,17 @@ impl Evaluator {
                     let Some(f) = self.frames.last_mut() else {
                         return Ok(());
                     };
-                    let Some(rec) = f.record.map(|r| &self.records[r]) else {
+                    let Some(ri) = f.record else {
                         return Ok(());
                     };
-                    let d = directive_at(rec, f.next).map(|(_, d)| d);
-                    match d {
-                        Some(d) if matched => {
-                            self.ctx
-                                .trace
-                                .push(alloc::format!("{}: {d} matched", f.domain));
+                    let rec = &self.records[ri];
+                    match directive_at(rec, f.next) {
+                        Some((ti, d)) if matched => {
+                            self.ctx.note(format_args!("{}: {d} matched", f.domain));
                             Flow::Done(Decided {
                                 result: d.qualifier.into(),
-                                directive: Some(d.clone()),
-                                exp: exp_of(rec, &f.domain),
+                                directive: Some((ri, ti)),
+                                exp: exp_of(ri, rec, &f.domain),
                             })
                         }
                         _ => {
@@ -872,8 +883,13 @@ impl Evaluator {
         let p = &self.p;
         let text = if x.decided.result != SpfResult::Fail {
             None
-        } else if let Some((spec, domain)) = x.decided.exp.clone() {
-            match explanation(x, &spec, &domain, &mut self.ctx, p) {
+        } else if let Some((spec, domain)) = x
+            .decided
+            .exp
+            .clone()
+            .and_then(|(ri, d)| Some((self.records.get(ri)?.exp()?, d)))
+        {
+            match explanation(x, spec, &domain, &mut self.ctx, p) {
                 Ok(text) => Some(text),
                 Err(Halt::Blocked) => return Err(Halt::Blocked),
                 // A problem while finding the explanation (the void lookups of the
@@ -892,8 +908,12 @@ impl Evaluator {
         let (result, explanation, directive, problem) = match how {
             Ok(explanation) => {
                 let d = self.decided.take().map(|x| x.decided);
-                let (result, directive) =
-                    d.map_or((SpfResult::None, None), |d| (d.result, d.directive));
+                let (result, at) = d.map_or((SpfResult::None, None), |d| (d.result, d.directive));
+                let directive =
+                    at.and_then(|(ri, ti)| match self.records.get(ri)?.terms().get(ti)? {
+                        Term::Directive(d) => Some(d.clone()),
+                        Term::Modifier(_) => None,
+                    });
                 (result, explanation, directive, None)
             }
             Err(problem) => (problem.result(), None, None, Some(problem)),
@@ -930,8 +950,8 @@ fn none() -> Decided {
     }
 }
 
-fn exp_of(rec: &Record, domain: &str) -> Option<(MacroString, String)> {
-    rec.exp().map(|e| (e.clone(), domain.to_owned()))
+fn exp_of(ri: usize, rec: &Record, domain: &str) -> Option<(usize, String)> {
+    rec.exp().map(|_| (ri, domain.to_owned()))
 }
 
 /// The first directive at or after term `i`, with its index.
@@ -999,11 +1019,11 @@ fn lookup_record(f: &mut Frame, records: &mut Vec<Record>, ctx: &mut Ctx, p: &Pa
             if f.depth > 0 {
                 ctx.void(p, domain)?;
             }
-            ctx.trace.push(alloc::format!("{domain}: no spf record"));
+            ctx.note(format_args!("{domain}: no spf record"));
             Ok(Flow::Done(none()))
         }
         Txt::Spf(Spf::None) => {
-            ctx.trace.push(alloc::format!("{domain}: no spf record"));
+            ctx.note(format_args!("{domain}: no spf record"));
             Ok(Flow::Done(none()))
         }
         Txt::Spf(Spf::Multiple(count)) => Err(Halt::Stop(Problem::MultipleRecords {
@@ -1016,7 +1036,7 @@ fn lookup_record(f: &mut Frame, records: &mut Vec<Record>, ctx: &mut Ctx, p: &Pa
         })),
         Txt::Spf(Spf::Record(i)) => {
             if let Some(r) = records.get(i) {
-                ctx.trace.push(alloc::format!("{domain}: {r}"));
+                ctx.note(format_args!("{domain}: {r}"));
             }
             f.record = Some(i);
             f.next = 0;
@@ -1040,7 +1060,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flo
                 return Ok(Flow::Done(Decided {
                     result: SpfResult::Neutral,
                     directive: None,
-                    exp: exp_of(rec, dom),
+                    exp: f.record.and_then(|ri| exp_of(ri, rec, dom)),
                 }));
             };
             f.next = i;
@@ -1093,7 +1113,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flo
                 ),
                 Mechanism::Include(spec) => {
                     let t = ctx.expand(p, spec, dom)?;
-                    ctx.trace.push(alloc::format!("{dom}: include {t}"));
+                    ctx.note(format_args!("{dom}: include {t}"));
                     f.phase = Phase::Include { target: t.clone() };
                     return Ok(Flow::Push(t));
                 }
@@ -1192,7 +1212,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flo
                 return Ok(Flow::Match(false));
             };
             let t = ctx.expand(p, spec, dom)?;
-            ctx.trace.push(alloc::format!("{dom}: redirect to {t}"));
+            ctx.note(format_args!("{dom}: redirect to {t}"));
             f.phase = Phase::Redirect { target: t.clone() };
             Ok(Flow::Push(t))
         }
@@ -1246,27 +1266,9 @@ impl Ctx {
     /// Put a question on the outstanding list (once).
     fn ask(&mut self, name: &str, qtype: QueryType) {
         let k = key(name);
-        if self.slot(&k, qtype).is_some()
-            || self
-                .outstanding
-                .iter()
-                .any(|q| q.qtype == qtype && q.name == *k)
-        {
-            return;
+        if self.slot(&k, qtype).is_none() {
+            ask_missing(&mut self.outstanding, &mut self.withdrawn, k, qtype);
         }
-        if let Some(i) = self
-            .withdrawn
-            .iter()
-            .position(|q| q.qtype == qtype && q.name == *k)
-        {
-            let q = self.withdrawn.swap_remove(i);
-            self.outstanding.push(q);
-            return;
-        }
-        self.outstanding.push(Query {
-            name: k.into_owned(),
-            qtype,
-        });
     }
 
     /// Take a question off the outstanding list: its answer is no longer needed.
@@ -1285,11 +1287,19 @@ impl Ctx {
     /// The answer to a question, or [`Halt::Blocked`] with the question outstanding.
     fn need(&mut self, name: &str, qtype: QueryType) -> Res<&Answer> {
         let k = key(name);
-        if self.slot(&k, qtype).is_none() {
-            self.ask(&k, qtype);
-            return Err(Halt::Blocked);
+        let Self {
+            memo,
+            outstanding,
+            withdrawn,
+            ..
+        } = self;
+        match memo.get(&*k).and_then(|s| s[qtype.index()].as_ref()) {
+            Some(slot) => Ok(&slot.answer),
+            None => {
+                ask_missing(outstanding, withdrawn, k, qtype);
+                Err(Halt::Blocked)
+            }
         }
-        self.slot(&k, qtype).map(|s| &s.answer).ok_or(Halt::Blocked)
     }
 
     /// The TXT answer of `domain` read as an SPF record set, parsed once.
@@ -1300,7 +1310,12 @@ impl Ctx {
             .get_mut(&*k)
             .and_then(|s| s[QueryType::Txt.index()].as_mut())
         else {
-            self.ask(&k, QueryType::Txt);
+            ask_missing(
+                &mut self.outstanding,
+                &mut self.withdrawn,
+                k,
+                QueryType::Txt,
+            );
             return Err(Halt::Blocked);
         };
         let rrs = match &slot.answer {
@@ -1322,9 +1337,16 @@ impl Ctx {
         Ok(Txt::Spf(slot.spf.clone().unwrap_or(Spf::None)))
     }
 
+    /// One line of the trace, when it is kept.
+    fn note(&mut self, line: fmt::Arguments<'_>) {
+        if self.tracing {
+            self.trace.push(alloc::fmt::format(line));
+        }
+    }
+
     fn void(&mut self, p: &Params, what: &str) -> Result<(), Problem> {
         self.voids += 1;
-        self.trace.push(alloc::format!("void lookup: {what}"));
+        self.note(format_args!("void lookup: {what}"));
         if self.voids > p.limits.void_lookups {
             return Err(Problem::TooManyVoidLookups {
                 limit: p.limits.void_lookups,
@@ -1482,6 +1504,28 @@ impl Ctx {
         self.ptr_pick = Some(pick.clone());
         Ok(pick)
     }
+}
+
+/// Put a question that has no answer yet on the outstanding list, unless it is
+/// there already; one withdrawn earlier comes back.
+fn ask_missing(
+    outstanding: &mut Vec<Query>,
+    withdrawn: &mut Vec<Query>,
+    k: Cow<'_, str>,
+    qtype: QueryType,
+) {
+    let same = |q: &Query| q.qtype == qtype && q.name == *k;
+    if outstanding.iter().any(same) {
+        return;
+    }
+    let q = match withdrawn.iter().position(same) {
+        Some(i) => withdrawn.swap_remove(i),
+        None => Query {
+            name: k.into_owned(),
+            qtype,
+        },
+    };
+    outstanding.push(q);
 }
 
 /// The name of the client address in `in-addr.arpa` or `ip6.arpa`.
