@@ -87,7 +87,8 @@ fn stepped(zone: &Zone<'_>, ip: IpAddr, order: &[u8]) -> Outcome {
         };
         assert!(!qs.is_empty() && qs.len() <= 10, "{} questions", qs.len());
         let pick = order.get(k % order.len().max(1)).copied().unwrap_or(0) as usize;
-        qs.rotate_left(pick % qs.len());
+        let n = qs.len();
+        qs.rotate_left(pick % n);
         if pick & 0x80 != 0 {
             qs.truncate(1);
         }
