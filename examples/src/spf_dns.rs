@@ -1,5 +1,6 @@
 //! Driving the sans-IO SPF evaluator with real DNS through hickory-resolver.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -112,18 +113,39 @@ pub async fn answer(resolver: &TokioResolver, q: &Query) -> Answer {
 }
 
 /// Run a check to its end against `resolver`, within the 20 seconds RFC 7208
-/// section 4.6.4 suggests (a temperror past that).
+/// section 4.6.4 suggests (a temperror past that). Every question the evaluator
+/// lists is resolved at once (the exchanges of an `mx`, the PTR names); the answers
+/// are given back as they arrive.
 pub async fn run(mut ev: Evaluator, resolver: &TokioResolver) -> Outcome {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut inflight = tokio::task::JoinSet::new();
+    let mut asked: HashSet<Query> = HashSet::new();
     loop {
-        match ev.step() {
-            Step::Query(q) => {
-                let a = tokio::time::timeout_at(deadline, answer(resolver, &q))
-                    .await
-                    .unwrap_or(Answer::TempError);
-                ev.answer(a);
+        let pending: Vec<Query> = match ev.step() {
+            Step::Done(o) => return o.clone(),
+            Step::Queries(qs) => qs.to_vec(),
+        };
+        for q in &pending {
+            if asked.insert(q.clone()) {
+                let resolver = resolver.clone();
+                let q = q.clone();
+                inflight.spawn(async move {
+                    let a = answer(&resolver, &q).await;
+                    (q, a)
+                });
             }
-            Step::Done(o) => return o,
+        }
+        match tokio::time::timeout_at(deadline, inflight.join_next()).await {
+            Ok(Some(Ok((q, a)))) => {
+                // Every question was asked by the evaluator, so it takes the answer.
+                let _ = ev.answer(&q, a);
+            }
+            // Out of time, or a lookup task that died: what is missing failed.
+            _ => {
+                for q in pending {
+                    let _ = ev.answer(&q, Answer::TempError);
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ use alloc::string::String;
 
 /// What is wrong with a piece of SPF text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The text does not start with `v=spf1` followed by a space or its end.
@@ -45,6 +46,9 @@ pub enum ErrorKind {
     FlattenOverLimit,
     /// Flattening refused: a term does not fit in the maximum record length.
     FlattenTooLong,
+    /// An answer given to the evaluator for a question it did not ask, or asked and
+    /// already had answered (the term is the question).
+    UnexpectedAnswer,
 }
 
 impl ErrorKind {
@@ -70,6 +74,7 @@ impl ErrorKind {
             Self::FlattenNoRecord => "the domain has no spf record",
             Self::FlattenOverLimit => "more than 10 lookups remain after flattening",
             Self::FlattenTooLong => "a term does not fit in the maximum record length",
+            Self::UnexpectedAnswer => "answer to a question that is not outstanding",
         }
     }
 }
@@ -83,6 +88,7 @@ impl core::fmt::Display for ErrorKind {
 /// An SPF syntax error: what is wrong, in which term, and at which byte offset of the
 /// record text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 #[error("{kind} in term {term:?} at byte {offset}")]
 pub struct Error {

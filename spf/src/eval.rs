@@ -1,20 +1,29 @@
 //! The sans-IO `check_host()` evaluator (RFC 7208 sections 4 to 6).
 //!
-//! The [`Evaluator`] never touches the network: [`Evaluator::step`] returns the next
-//! DNS [`Query`] it needs, the caller resolves it however it likes and hands the
-//! [`Answer`] to [`Evaluator::answer`], until `step` returns the [`Outcome`]. Each step
-//! re-runs the evaluation over the answers gathered so far (they are deterministic),
-//! so the machine holds no self-references and is `Send`; the number of distinct
-//! questions is bounded by the limits of section 4.6.4, so the total work is too.
+//! The [`Evaluator`] never touches the network. It is a resumable machine: a stack of
+//! owned frames, one per record being evaluated (its domain, its parsed record, the
+//! index of the next directive and where that directive's own lookups stand), plus the
+//! answers received so far. [`Evaluator::step`] lists every question the machine is
+//! waiting for; the caller resolves them however it likes, in any order or all at
+//! once, and hands each [`Answer`] to [`Evaluator::answer`], which moves the machine on
+//! from where it stopped. Nothing is evaluated twice and every TXT answer is parsed at
+//! most once. Independent questions are asked together: the addresses of all the
+//! exchanges of one `mx`, the addresses of all the client's PTR names.
+//!
+//! Answers are applied in the order the RFC evaluates them, whatever order they
+//! arrive in, so the outcome does not depend on the order (only
+//! [`Outcome::queries`] may, as a late answer can make an earlier question moot).
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use crate::error::{Error, ErrorKind};
 use crate::macro_string::{MacroString, MacroVars, push_dotted_ip};
-use crate::record::{Directive, DualCidr, Mechanism, Record};
+use crate::record::{Directive, DualCidr, Mechanism, Record, Term};
 use crate::select::{Selected, select_record};
 
 /// The DNS record types the evaluator asks for. Type 99 (SPF) is never queried
@@ -154,6 +163,109 @@ pub enum Identity {
     Helo,
 }
 
+/// Why a check ended in `permerror` or `temperror`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Problem {
+    /// More DNS-querying terms than [`Limits::lookups`] (section 4.6.4); `term` is the
+    /// one that went over.
+    TooManyLookups {
+        /// The limit.
+        limit: usize,
+        /// The term that went over, in canonical form.
+        term: String,
+    },
+    /// More void lookups than [`Limits::void_lookups`] (section 4.6.4).
+    TooManyVoidLookups {
+        /// The limit.
+        limit: usize,
+    },
+    /// An `mx` whose name has more exchanges than [`Limits::mx_names`] (section 4.6.4).
+    TooManyMxNames {
+        /// The name looked up.
+        name: String,
+        /// How many exchanges it has.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More than one SPF record at a name (section 4.5).
+    MultipleRecords {
+        /// The name.
+        domain: String,
+        /// How many records start with `v=spf1`.
+        count: usize,
+    },
+    /// The SPF record at a name does not parse (section 4.6).
+    InvalidRecord {
+        /// The name.
+        domain: String,
+        /// The syntax error.
+        error: Error,
+    },
+    /// An `include` whose target has no SPF record (section 5.2).
+    IncludeNone {
+        /// The target name.
+        target: String,
+    },
+    /// A `redirect` whose target has no SPF record (section 6.1).
+    RedirectNone {
+        /// The target name.
+        target: String,
+    },
+    /// The resolver reported an error (the result is `temperror`).
+    Dns {
+        /// The name looked up.
+        name: String,
+        /// The record type.
+        qtype: QueryType,
+    },
+}
+
+impl Problem {
+    /// The result this problem gives: [`SpfResult::TempError`] for a DNS error,
+    /// [`SpfResult::PermError`] for everything else.
+    #[must_use]
+    pub const fn result(&self) -> SpfResult {
+        match self {
+            Self::Dns { .. } => SpfResult::TempError,
+            _ => SpfResult::PermError,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooManyLookups { limit, term } => {
+                write!(f, "more than {limit} dns-querying terms at {term}")
+            }
+            Self::TooManyVoidLookups { limit } => write!(f, "more than {limit} void lookups"),
+            Self::TooManyMxNames { name, count, limit } => {
+                write!(f, "{name} has {count} mx names, more than {limit}")
+            }
+            Self::MultipleRecords { domain, count } => write!(f, "{domain}: {count} spf records"),
+            Self::InvalidRecord { domain, error } => write!(f, "{domain}: {error}"),
+            Self::IncludeNone { target } => {
+                write!(f, "include target {target} has no spf record")
+            }
+            Self::RedirectNone { target } => {
+                write!(f, "redirect target {target} has no spf record")
+            }
+            Self::Dns { name, qtype } => {
+                let t = qtype.as_str();
+                write!(f, "dns error looking up ")?;
+                for c in t.chars() {
+                    write!(f, "{}", c.to_ascii_lowercase())?;
+                }
+                write!(f, " {name}")
+            }
+        }
+    }
+}
+
 /// What a finished check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -162,15 +274,21 @@ pub struct Outcome {
     pub result: SpfResult,
     /// On `fail`, the explanation (from `exp=`, or the default one).
     pub explanation: Option<String>,
-    /// The directive of the checked domain's record that decided, in canonical form.
+    /// The directive of the checked domain's record that decided, in canonical form
+    /// (the text of [`Outcome::directive`]).
     pub mechanism: Option<String>,
+    /// The directive of the checked domain's record that decided (after a `redirect`,
+    /// of the record redirected to).
+    pub directive: Option<Directive>,
     /// For `permerror`/`temperror`, why.
-    pub problem: Option<String>,
+    pub problem: Option<Problem>,
     /// DNS-querying terms evaluated (section 4.6.4; at most 10 unless that was the error).
     pub lookups: usize,
     /// Lookups that found nothing (NXDOMAIN or no data).
     pub void_lookups: usize,
-    /// DNS questions asked.
+    /// Answers the machine received. A caller that resolves every listed question
+    /// at once may give more than one that answers them one at a time, since an
+    /// answer can make the other questions of the same `mx` moot.
     pub queries: usize,
     /// What the evaluation did, one line per step.
     pub trace: Vec<String>,
@@ -186,13 +304,14 @@ pub struct Outcome {
     pub helo: Option<String>,
 }
 
-/// One step of the machine.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// Resolve this and call [`Evaluator::answer`].
-    Query(Query),
+/// Where the machine stands, borrowed from the [`Evaluator`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    /// Resolve these questions, in any order (they are independent, so in parallel if
+    /// you like), and give each answer to [`Evaluator::answer`]. Never empty.
+    Queries(&'a [Query]),
     /// The check is over.
-    Done(Outcome),
+    Done(&'a Outcome),
 }
 
 /// The processing limits of section 4.6.4 (the defaults are the RFC's).
@@ -236,32 +355,213 @@ struct Params {
     limits: Limits,
 }
 
+impl Params {
+    fn vars<'b>(&'b self, domain: &'b str, ptr: Option<&'b str>) -> MacroVars<'b> {
+        MacroVars {
+            local: &self.local,
+            sender_domain: &self.sender_domain,
+            domain,
+            ip: self.ip,
+            ptr,
+            helo: self.helo.as_deref().unwrap_or(""),
+            receiver: &self.receiver,
+            timestamp: self.timestamp,
+        }
+    }
+
+    fn default_explanation(&self, domain: &str) -> String {
+        self.default_explanation
+            .expand_text(&self.vars(domain, None))
+    }
+
+    /// The address type matching the client's family.
+    fn addr_type(&self) -> QueryType {
+        if self.ip.is_ipv4() {
+            QueryType::A
+        } else {
+            QueryType::Aaaa
+        }
+    }
+}
+
 /// The sans-IO `check_host()` state machine.
 ///
 /// ```
 /// use hostkit_spf::{Answer, Evaluator, SpfResult, Step};
 /// let mut ev = Evaluator::check_host("192.0.2.10".parse().unwrap(), "example.com", "alice@example.com");
-/// let outcome = loop {
-///     match ev.step() {
-///         Step::Query(q) => {
-///             let answer = match (q.name.as_str(), q.qtype.as_str()) {
-///                 ("example.com", "TXT") => Answer::Txt(vec![vec![b"v=spf1 ip4:192.0.2.0/24 -all".to_vec()]]),
-///                 _ => Answer::NxDomain,
-///             };
-///             ev.answer(answer);
-///         }
-///         Step::Done(outcome) => break outcome,
-///     }
-/// };
+/// while let Step::Queries(questions) = ev.step() {
+///     let q = questions[0].clone();
+///     let answer = match (q.name.as_str(), q.qtype.as_str()) {
+///         ("example.com", "TXT") => Answer::Txt(vec![vec![b"v=spf1 ip4:192.0.2.0/24 -all".to_vec()]]),
+///         _ => Answer::NxDomain,
+///     };
+///     ev.answer(&q, answer).expect("the question was asked");
+/// }
+/// let outcome = ev.outcome().unwrap();
 /// assert_eq!(outcome.result, SpfResult::Pass);
 /// assert_eq!(outcome.mechanism.as_deref(), Some("ip4:192.0.2.0/24"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Evaluator {
-    params: Params,
-    cache: Vec<(Query, Answer)>,
-    pending: Option<Query>,
+    p: Params,
+    /// Every SPF record parsed so far; frames refer to them by index.
+    records: Vec<Record>,
+    /// The records being evaluated, the checked domain's at the bottom.
+    frames: Vec<Frame>,
+    /// Set once the checked domain's record has decided.
+    decided: Option<Explaining>,
+    ctx: Ctx,
     done: Option<Outcome>,
+}
+
+/// What the lookups found so far, what is asked, and the counters of section 4.6.4.
+#[derive(Debug, Clone, Default)]
+struct Ctx {
+    /// Answers by name, then by [`QueryType::index`].
+    memo: BTreeMap<String, [Option<Slot>; 5]>,
+    /// The questions the machine waits for.
+    outstanding: Vec<Query>,
+    /// Questions asked whose answers are no longer needed; their answers are taken
+    /// without complaint.
+    withdrawn: Vec<Query>,
+    answers: usize,
+    lookups: usize,
+    voids: usize,
+    trace: Vec<String>,
+    /// The validation of the client's PTR names (section 5.5).
+    ptr: PtrCheck,
+    /// The `p` macro's value, once known.
+    ptr_pick: Option<Option<String>>,
+    /// Whether the trace is kept.
+    tracing: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    answer: Answer,
+    /// For a TXT answer used as an SPF record set: what it holds, parsed once.
+    spf: Option<Spf>,
+}
+
+#[derive(Debug, Clone)]
+enum Spf {
+    Record(usize),
+    None,
+    Multiple(usize),
+    Invalid(Error),
+}
+
+/// What a TXT lookup for a record found.
+enum Txt {
+    Spf(Spf),
+    Void,
+    TempError,
+}
+
+#[derive(Debug, Clone, Default)]
+enum PtrCheck {
+    /// The PTR question is still to be answered.
+    #[default]
+    Start,
+    /// The names to confirm with an address lookup.
+    Names(Vec<String>),
+    /// The confirmed names, and the void lookups the validation met, in order.
+    Done {
+        valid: Vec<String>,
+        voids: Vec<String>,
+    },
+}
+
+/// One record under evaluation.
+#[derive(Debug, Clone)]
+struct Frame {
+    domain: String,
+    /// 0 for the checked domain, one more for each include or redirect.
+    depth: usize,
+    /// Index into [`Evaluator::records`]; `None` while the TXT answer is awaited.
+    record: Option<usize>,
+    /// Index into the record's terms of the directive being evaluated.
+    next: usize,
+    phase: Phase,
+}
+
+/// Where the current directive of a frame stands.
+#[derive(Debug, Clone)]
+enum Phase {
+    /// The directive at `next` (or the first one after it) is to be started.
+    Begin,
+    /// Its lookup is counted; its target name is to be expanded.
+    Target,
+    /// `a`: the address records of the name.
+    Addr { name: String, cidr: DualCidr },
+    /// `exists`: the A records of the name.
+    Exists { name: String },
+    /// `mx`: the MX records of the name.
+    MxList { name: String, cidr: DualCidr },
+    /// `mx`: the exchanges in order of preference, and the next one to look at.
+    MxHosts {
+        hosts: Vec<String>,
+        cidr: DualCidr,
+        next: usize,
+    },
+    /// `ptr`: the client's validated names are to be matched against the target.
+    Ptr { target: String },
+    /// `include`: the target's check runs in the frame above.
+    Include { target: String },
+    /// No directive matched; the `redirect` is counted, its target to be expanded.
+    RedirectTarget,
+    /// `redirect`: the target's check runs in the frame above.
+    Redirect { target: String },
+}
+
+/// What decided a record.
+#[derive(Debug, Clone)]
+struct Decided {
+    result: SpfResult,
+    /// The record (an index into [`Evaluator::records`]) and term that decided.
+    directive: Option<(usize, usize)>,
+    /// The record whose `exp=` applies, with that record's domain.
+    exp: Option<(usize, String)>,
+}
+
+/// The checked domain's record has decided; the explanation is being found.
+#[derive(Debug, Clone)]
+struct Explaining {
+    decided: Decided,
+    /// The expanded `exp=` name, once known.
+    name: Option<String>,
+    /// The explanation text, parsed, once fetched.
+    text: Option<MacroString>,
+}
+
+/// Why the machine cannot go on.
+enum Halt {
+    /// An answer is needed; its question is outstanding.
+    Blocked,
+    /// The check ends with this problem.
+    Stop(Problem),
+}
+
+impl From<Problem> for Halt {
+    fn from(p: Problem) -> Self {
+        Self::Stop(p)
+    }
+}
+
+type Res<T> = Result<T, Halt>;
+
+/// What a frame's step led to.
+enum Flow {
+    /// The frame moved on.
+    Go,
+    /// The current directive matched or not.
+    Match(bool),
+    /// The record of the frame on top decided; the frame is to be removed.
+    Done(Decided),
+    /// A check above the frame on top gave this (its frame is gone, or never was).
+    Deliver(Decided),
+    /// A check of this domain is to start above the frame.
+    Push(String),
 }
 
 impl Evaluator {
@@ -296,8 +596,8 @@ impl Evaluator {
         helo: Option<&str>,
         identity: Identity,
     ) -> Self {
-        Self {
-            params: Params {
+        let mut ev = Self {
+            p: Params {
                 ip: ip.to_canonical(),
                 domain: domain.to_owned(),
                 local: local.to_owned(),
@@ -309,30 +609,48 @@ impl Evaluator {
                 default_explanation: MacroString::from_validated(DEFAULT_EXPLANATION),
                 limits: Limits::default(),
             },
-            cache: Vec::new(),
-            pending: None,
+            records: Vec::new(),
+            frames: Vec::new(),
+            decided: None,
+            ctx: Ctx {
+                tracing: true,
+                ..Ctx::default()
+            },
             done: None,
+        };
+        let domain = ev.p.domain.clone();
+        if let Some(none) = ev.start_check(domain, 0) {
+            ev.decided = Some(Explaining {
+                decided: none,
+                name: None,
+                text: None,
+            });
         }
+        ev.advance();
+        ev
     }
 
     /// The HELO/EHLO name, for the `h` macro.
     #[must_use]
     pub fn helo(mut self, name: &str) -> Self {
-        self.params.helo = Some(name.to_owned());
+        self.p.helo = Some(name.to_owned());
+        if let Some(o) = &mut self.done {
+            o.helo = Some(name.to_owned());
+        }
         self
     }
 
     /// The receiving host's name, for the `r` macro (default `unknown`).
     #[must_use]
     pub fn receiver(mut self, name: &str) -> Self {
-        self.params.receiver = name.to_owned();
+        self.p.receiver = name.to_owned();
         self
     }
 
     /// The current time in seconds since the epoch, for the `t` macro (default 0).
     #[must_use]
     pub fn timestamp(mut self, unix_seconds: u64) -> Self {
-        self.params.timestamp = unix_seconds;
+        self.p.timestamp = unix_seconds;
         self
     }
 
@@ -340,90 +658,897 @@ impl Evaluator {
     ///
     /// # Errors
     ///
-    /// [`crate::Error`] when `text` is not a valid explanation string.
-    pub fn default_explanation(mut self, text: &str) -> Result<Self, crate::Error> {
-        self.params.default_explanation = MacroString::explanation(text)?;
+    /// [`Error`] when `text` is not a valid explanation string.
+    pub fn default_explanation(mut self, text: &str) -> Result<Self, Error> {
+        self.p.default_explanation = MacroString::explanation(text)?;
         Ok(self)
+    }
+
+    /// Keep [`Outcome::trace`] (the default) or not; without it a check allocates
+    /// less. Lines already written stay.
+    #[must_use]
+    pub fn tracing(mut self, keep: bool) -> Self {
+        self.ctx.tracing = keep;
+        self
     }
 
     /// Replace the processing limits.
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.params.limits = limits;
+        self.p.limits = limits;
         self
     }
 
-    /// Advance: the next question to answer, or the outcome.
-    pub fn step(&mut self) -> Step {
-        if let Some(o) = &self.done {
-            return Step::Done(o.clone());
-        }
-        if let Some(q) = &self.pending {
-            return Step::Query(q.clone());
-        }
-        let mut run = Run::new(&self.params, &self.cache);
-        match run.top() {
-            Ok(outcome) => {
-                self.done = Some(outcome.clone());
-                Step::Done(outcome)
-            }
-            Err(q) => {
-                self.pending = Some(q.clone());
-                Step::Query(q)
-            }
+    /// Where the machine stands: the questions it waits for, or the outcome.
+    #[must_use]
+    pub fn step(&self) -> Step<'_> {
+        match &self.done {
+            Some(o) => Step::Done(o),
+            None => Step::Queries(&self.ctx.outstanding),
         }
     }
 
-    /// Answer the question the last [`Evaluator::step`] asked (ignored if none is
-    /// pending).
-    pub fn answer(&mut self, answer: Answer) {
-        if let Some(q) = self.pending.take() {
-            self.cache.push((q, answer));
+    /// The questions the machine waits for (empty once it is done).
+    #[must_use]
+    pub fn outstanding(&self) -> &[Query] {
+        &self.ctx.outstanding
+    }
+
+    /// The outcome, once the check is over.
+    #[must_use]
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.done.as_ref()
+    }
+
+    /// Give the answer to one of the questions [`Evaluator::step`] listed; the machine
+    /// moves on as far as the answers it has allow. An answer to a question that
+    /// was asked but is no longer needed (another answer settled the matter, or the
+    /// check is over) is taken and ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnexpectedAnswer`] when `query` was never asked, or was already
+    /// answered; the machine is unchanged.
+    pub fn answer(&mut self, query: &Query, answer: Answer) -> Result<(), Error> {
+        if let Some(i) = self.ctx.outstanding.iter().position(|q| q == query) {
+            let q = self.ctx.outstanding.remove(i);
+            self.ctx.store(q, answer);
+            self.advance();
+            Ok(())
+        } else if let Some(i) = self.ctx.withdrawn.iter().position(|q| q == query) {
+            let q = self.ctx.withdrawn.swap_remove(i);
+            self.ctx.store(q, answer);
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::UnexpectedAnswer,
+                &query.to_string(),
+                0,
+            ))
         }
     }
 
-    /// Drive the machine to its end with a synchronous resolver.
+    /// Drive the machine to its end with a synchronous resolver, one question at a
+    /// time, in the order the evaluation needs them.
     pub fn run(mut self, mut resolve: impl FnMut(&Query) -> Answer) -> Outcome {
         loop {
-            match self.step() {
-                Step::Query(q) => {
-                    let a = resolve(&q);
-                    self.answer(a);
-                }
-                Step::Done(o) => return o,
+            if let Some(o) = self.done.take() {
+                return o;
             }
+            let Some(q) = self.ctx.outstanding.first().cloned() else {
+                // Unreachable: a machine that is not done always waits for a question.
+                self.end(Err(Problem::Dns {
+                    name: self.p.domain.clone(),
+                    qtype: QueryType::Txt,
+                }));
+                continue;
+            };
+            let a = resolve(&q);
+            if self.answer(&q, a).is_err() {
+                self.end(Err(Problem::Dns {
+                    name: q.name,
+                    qtype: q.qtype,
+                }));
+            }
+        }
+    }
+
+    /// Start `check_host()` on `domain` in a new frame; a domain unfit to check
+    /// (section 4.3) gives `none` at once, without a frame.
+    fn start_check(&mut self, domain: String, depth: usize) -> Option<Decided> {
+        if !check_domain_ok(&domain) {
+            self.ctx
+                .note(format_args!("{domain}: not a valid domain, none"));
+            return Some(none());
+        }
+        self.frames.push(Frame {
+            domain,
+            depth,
+            record: None,
+            next: 0,
+            phase: Phase::Begin,
+        });
+        None
+    }
+
+    /// Move on until an answer is missing or the check is over.
+    fn advance(&mut self) {
+        while self.done.is_none() {
+            let r = if self.decided.is_some() {
+                self.explain()
+            } else {
+                self.tick()
+            };
+            match r {
+                Ok(()) => {}
+                Err(Halt::Blocked) => return,
+                Err(Halt::Stop(p)) => self.end(Err(p)),
+            }
+        }
+    }
+
+    /// One step of the frame on top.
+    fn tick(&mut self) -> Res<()> {
+        let Some(f) = self.frames.last_mut() else {
+            return Ok(());
+        };
+        let flow = match f.record {
+            None => lookup_record(f, &mut self.records, &mut self.ctx, &self.p)?,
+            Some(r) => step_frame(f, &self.records[r], &mut self.ctx, &self.p)?,
+        };
+        self.settle(flow)
+    }
+
+    /// Carry out what a frame's step led to, up the stack as far as it goes.
+    fn settle(&mut self, mut flow: Flow) -> Res<()> {
+        loop {
+            flow = match flow {
+                Flow::Go => return Ok(()),
+                Flow::Match(matched) => {
+                    let Some(f) = self.frames.last_mut() else {
+                        return Ok(());
+                    };
+                    let Some(ri) = f.record else {
+                        return Ok(());
+                    };
+                    let rec = &self.records[ri];
+                    match directive_at(rec, f.next) {
+                        Some((ti, d)) if matched => {
+                            self.ctx.note(format_args!("{}: {d} matched", f.domain));
+                            Flow::Done(Decided {
+                                result: d.qualifier.into(),
+                                directive: Some((ri, ti)),
+                                exp: exp_of(ri, rec, &f.domain),
+                            })
+                        }
+                        _ => {
+                            f.next += 1;
+                            f.phase = Phase::Begin;
+                            return Ok(());
+                        }
+                    }
+                }
+                Flow::Done(decided) => {
+                    self.frames.pop();
+                    Flow::Deliver(decided)
+                }
+                Flow::Deliver(decided) => {
+                    let Some(f) = self.frames.last_mut() else {
+                        self.decided = Some(Explaining {
+                            decided,
+                            name: None,
+                            text: None,
+                        });
+                        return Ok(());
+                    };
+                    match &f.phase {
+                        Phase::Include { target } => match decided.result {
+                            SpfResult::Pass => Flow::Match(true),
+                            SpfResult::None => {
+                                return Err(Halt::Stop(Problem::IncludeNone {
+                                    target: target.clone(),
+                                }));
+                            }
+                            _ => Flow::Match(false),
+                        },
+                        Phase::Redirect { target } => {
+                            if decided.result == SpfResult::None {
+                                return Err(Halt::Stop(Problem::RedirectNone {
+                                    target: target.clone(),
+                                }));
+                            }
+                            Flow::Done(decided)
+                        }
+                        // A frame below another waits for it in one of the two
+                        // phases above; anything else would be a broken stack.
+                        _ => Flow::Match(false),
+                    }
+                }
+                Flow::Push(domain) => {
+                    let depth = self.frames.last().map_or(0, |f| f.depth + 1);
+                    match self.start_check(domain, depth) {
+                        Some(none) => Flow::Deliver(none),
+                        None => return Ok(()),
+                    }
+                }
+            };
+        }
+    }
+
+    /// The explanation of a `fail` (section 6.2), then the outcome.
+    fn explain(&mut self) -> Res<()> {
+        let Some(x) = &mut self.decided else {
+            return Ok(());
+        };
+        let p = &self.p;
+        let text = if x.decided.result != SpfResult::Fail {
+            None
+        } else if let Some((spec, domain)) = x
+            .decided
+            .exp
+            .clone()
+            .and_then(|(ri, d)| Some((self.records.get(ri)?.exp()?, d)))
+        {
+            match explanation(x, spec, &domain, &mut self.ctx, p) {
+                Ok(text) => Some(text),
+                Err(Halt::Blocked) => return Err(Halt::Blocked),
+                // A problem while finding the explanation (the void lookups of the
+                // `p` macro's validation) leaves the default one.
+                Err(Halt::Stop(_)) => Some(p.default_explanation(&p.domain)),
+            }
+        } else {
+            Some(p.default_explanation(&p.domain))
+        };
+        self.end(Ok(text));
+        Ok(())
+    }
+
+    /// Finish: with the explanation found for the decided result, or with a problem.
+    fn end(&mut self, how: Result<Option<String>, Problem>) {
+        let (result, explanation, directive, problem) = match how {
+            Ok(explanation) => {
+                let d = self.decided.take().map(|x| x.decided);
+                let (result, at) = d.map_or((SpfResult::None, None), |d| (d.result, d.directive));
+                let directive =
+                    at.and_then(|(ri, ti)| match self.records.get(ri)?.terms().get(ti)? {
+                        Term::Directive(d) => Some(d.clone()),
+                        Term::Modifier(_) => None,
+                    });
+                (result, explanation, directive, None)
+            }
+            Err(problem) => (problem.result(), None, None, Some(problem)),
+        };
+        self.frames.clear();
+        self.decided = None;
+        let ctx = &mut self.ctx;
+        ctx.withdrawn.append(&mut ctx.outstanding);
+        let p = &self.p;
+        self.done = Some(Outcome {
+            result,
+            explanation,
+            mechanism: directive.as_ref().map(ToString::to_string),
+            directive,
+            problem,
+            lookups: ctx.lookups,
+            void_lookups: ctx.voids,
+            queries: ctx.answers,
+            trace: core::mem::take(&mut ctx.trace),
+            identity: p.identity,
+            domain: p.domain.clone(),
+            sender: alloc::format!("{}@{}", p.local, p.sender_domain),
+            ip: p.ip,
+            helo: p.helo.clone(),
+        });
+    }
+}
+
+fn none() -> Decided {
+    Decided {
+        result: SpfResult::None,
+        directive: None,
+        exp: None,
+    }
+}
+
+fn exp_of(ri: usize, rec: &Record, domain: &str) -> Option<(usize, String)> {
+    rec.exp().map(|_| (ri, domain.to_owned()))
+}
+
+/// The first directive at or after term `i`, with its index.
+fn directive_at(rec: &Record, i: usize) -> Option<(usize, &Directive)> {
+    rec.terms()
+        .iter()
+        .enumerate()
+        .skip(i)
+        .find_map(|(j, t)| match t {
+            Term::Directive(d) => Some((j, d)),
+            Term::Modifier(_) => None,
+        })
+}
+
+/// The explanation text of a `fail` whose record has `exp=spec` (section 6.2).
+fn explanation(
+    x: &mut Explaining,
+    spec: &MacroString,
+    domain: &str,
+    ctx: &mut Ctx,
+    p: &Params,
+) -> Res<String> {
+    if x.text.is_none() {
+        if x.name.is_none() {
+            x.name = Some(ctx.expand(p, spec, domain)?);
+        }
+        let name = x.name.as_deref().unwrap_or("");
+        if !lookup_name_ok(name) {
+            return Ok(p.default_explanation(domain));
+        }
+        let text = match ctx.need(name, QueryType::Txt)? {
+            Answer::Txt(rrs) if rrs.len() == 1 => {
+                let bytes: Vec<u8> = rrs[0].iter().flatten().copied().collect();
+                String::from_utf8(bytes)
+                    .ok()
+                    .and_then(|t| MacroString::explanation(&t).ok())
+            }
+            _ => None,
+        };
+        match text {
+            Some(t) => x.text = Some(t),
+            None => return Ok(p.default_explanation(domain)),
+        }
+    }
+    let Some(text) = &x.text else {
+        return Ok(p.default_explanation(domain));
+    };
+    let ptr = if text.uses_ptr() {
+        ctx.ptr_pick(p, domain)?
+    } else {
+        None
+    };
+    Ok(text.expand_text(&p.vars(domain, ptr.as_deref())))
+}
+
+/// A frame waiting for its record: the TXT lookup and the record selection.
+fn lookup_record(f: &mut Frame, records: &mut Vec<Record>, ctx: &mut Ctx, p: &Params) -> Res<Flow> {
+    let domain = &f.domain;
+    match ctx.spf(domain, records)? {
+        Txt::TempError => Err(Halt::Stop(Problem::Dns {
+            name: domain.clone(),
+            qtype: QueryType::Txt,
+        })),
+        Txt::Void => {
+            if f.depth > 0 {
+                ctx.void(p, domain)?;
+            }
+            ctx.note(format_args!("{domain}: no spf record"));
+            Ok(Flow::Done(none()))
+        }
+        Txt::Spf(Spf::None) => {
+            ctx.note(format_args!("{domain}: no spf record"));
+            Ok(Flow::Done(none()))
+        }
+        Txt::Spf(Spf::Multiple(count)) => Err(Halt::Stop(Problem::MultipleRecords {
+            domain: domain.clone(),
+            count,
+        })),
+        Txt::Spf(Spf::Invalid(error)) => Err(Halt::Stop(Problem::InvalidRecord {
+            domain: domain.clone(),
+            error,
+        })),
+        Txt::Spf(Spf::Record(i)) => {
+            if let Some(r) = records.get(i) {
+                ctx.note(format_args!("{domain}: {r}"));
+            }
+            f.record = Some(i);
+            f.next = 0;
+            f.phase = Phase::Begin;
+            Ok(Flow::Go)
         }
     }
 }
 
-/// Why a run stopped early.
-enum Stop {
-    Need(Query),
-    Perm(String),
-    Temp(String),
+/// One step of a frame whose record is known.
+fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flow> {
+    let dom = f.domain.as_str();
+    match &mut f.phase {
+        Phase::Begin => {
+            let Some((i, d)) = directive_at(rec, f.next) else {
+                if let Some(t) = rec.redirect() {
+                    ctx.count_lookup(p, &format_args!("redirect={t}"))?;
+                    f.phase = Phase::RedirectTarget;
+                    return Ok(Flow::Go);
+                }
+                return Ok(Flow::Done(Decided {
+                    result: SpfResult::Neutral,
+                    directive: None,
+                    exp: f.record.and_then(|ri| exp_of(ri, rec, dom)),
+                }));
+            };
+            f.next = i;
+            if d.mechanism.queries_dns() {
+                ctx.count_lookup(p, d)?;
+                f.phase = Phase::Target;
+                Ok(Flow::Go)
+            } else {
+                Ok(Flow::Match(static_match(p.ip, &d.mechanism)))
+            }
+        }
+        Phase::Target => {
+            let Some((_, d)) = directive_at(rec, f.next) else {
+                return Ok(Flow::Match(false));
+            };
+            let target = |ctx: &mut Ctx, spec: Option<&MacroString>| match spec {
+                Some(s) => ctx.expand(p, s, dom),
+                None => Ok(dom.to_owned()),
+            };
+            let (next, void_name) = match &d.mechanism {
+                Mechanism::A { domain, cidr } => {
+                    let name = target(ctx, domain.as_ref())?;
+                    if lookup_name_ok(&name) {
+                        (Phase::Addr { name, cidr: *cidr }, None)
+                    } else {
+                        (Phase::Begin, Some(name))
+                    }
+                }
+                Mechanism::Mx { domain, cidr } => {
+                    let name = target(ctx, domain.as_ref())?;
+                    if lookup_name_ok(&name) {
+                        (Phase::MxList { name, cidr: *cidr }, None)
+                    } else {
+                        (Phase::Begin, Some(name))
+                    }
+                }
+                Mechanism::Exists(spec) => {
+                    let name = ctx.expand(p, spec, dom)?;
+                    if lookup_name_ok(&name) {
+                        (Phase::Exists { name }, None)
+                    } else {
+                        (Phase::Begin, Some(name))
+                    }
+                }
+                Mechanism::Ptr(spec) => (
+                    Phase::Ptr {
+                        target: target(ctx, spec.as_ref())?,
+                    },
+                    None,
+                ),
+                Mechanism::Include(spec) => {
+                    let t = ctx.expand(p, spec, dom)?;
+                    ctx.note(format_args!("{dom}: include {t}"));
+                    f.phase = Phase::Include { target: t.clone() };
+                    return Ok(Flow::Push(t));
+                }
+                Mechanism::All | Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. } => {
+                    return Ok(Flow::Match(static_match(p.ip, &d.mechanism)));
+                }
+            };
+            if let Some(name) = void_name {
+                // A name that cannot be looked up finds nothing (section 4.3).
+                ctx.void(p, &name)?;
+                return Ok(Flow::Match(false));
+            }
+            f.phase = next;
+            Ok(Flow::Go)
+        }
+        Phase::Addr { name, cidr } => Ok(Flow::Match(ctx.addr_match(p, name, *cidr)?)),
+        Phase::Exists { name } => {
+            let found = match ctx.need(name, QueryType::A)? {
+                Answer::A(v) if !v.is_empty() => Some(true),
+                Answer::TempError => None,
+                _ => Some(false),
+            };
+            match found {
+                Some(true) => Ok(Flow::Match(true)),
+                Some(false) => {
+                    ctx.void(p, name)?;
+                    Ok(Flow::Match(false))
+                }
+                None => Err(Halt::Stop(Problem::Dns {
+                    name: name.clone(),
+                    qtype: QueryType::A,
+                })),
+            }
+        }
+        Phase::MxList { name, cidr } => {
+            let hosts = match ctx.need(name, QueryType::Mx)? {
+                Answer::Mx(v) if !v.is_empty() => {
+                    let mut v: Vec<(u16, &str)> =
+                        v.iter().map(|(pr, n)| (*pr, n.as_str())).collect();
+                    v.sort_unstable();
+                    Some(v.into_iter().map(|(_, n)| n.to_owned()).collect::<Vec<_>>())
+                }
+                Answer::TempError => {
+                    return Err(Halt::Stop(Problem::Dns {
+                        name: name.clone(),
+                        qtype: QueryType::Mx,
+                    }));
+                }
+                _ => None,
+            };
+            let Some(hosts) = hosts else {
+                ctx.void(p, name)?;
+                return Ok(Flow::Match(false));
+            };
+            if hosts.len() > p.limits.mx_names {
+                return Err(Halt::Stop(Problem::TooManyMxNames {
+                    name: name.clone(),
+                    count: hosts.len(),
+                    limit: p.limits.mx_names,
+                }));
+            }
+            // Every exchange's addresses at once: the driver may resolve them in
+            // parallel; they are matched in order of preference all the same.
+            let qtype = p.addr_type();
+            for h in hosts.iter().filter(|h| lookup_name_ok(h)) {
+                ctx.ask(h, qtype);
+            }
+            f.phase = Phase::MxHosts {
+                hosts,
+                cidr: *cidr,
+                next: 0,
+            };
+            Ok(Flow::Go)
+        }
+        Phase::MxHosts { hosts, cidr, next } => {
+            while let Some(h) = hosts.get(*next) {
+                if !lookup_name_ok(h) {
+                    ctx.void(p, h)?;
+                } else if ctx.addr_match(p, h, *cidr)? {
+                    let qtype = p.addr_type();
+                    for h in &hosts[*next + 1..] {
+                        ctx.withdraw(h, qtype);
+                    }
+                    return Ok(Flow::Match(true));
+                }
+                *next += 1;
+            }
+            Ok(Flow::Match(false))
+        }
+        Phase::Ptr { target } => {
+            let names = ctx.validated_ptrs(p)?;
+            Ok(Flow::Match(names.iter().any(|n| name_within(n, target))))
+        }
+        Phase::RedirectTarget => {
+            let Some(spec) = rec.redirect() else {
+                return Ok(Flow::Match(false));
+            };
+            let t = ctx.expand(p, spec, dom)?;
+            ctx.note(format_args!("{dom}: redirect to {t}"));
+            f.phase = Phase::Redirect { target: t.clone() };
+            Ok(Flow::Push(t))
+        }
+        // Waiting for the frame above; it is never the one on top.
+        Phase::Include { .. } | Phase::Redirect { .. } => Ok(Flow::Match(false)),
+    }
 }
 
-type R<T> = Result<T, Stop>;
-
-struct Decided {
-    result: SpfResult,
-    mechanism: Option<String>,
-    /// The `exp=` of the record that decided, with that record's domain.
-    exp: Option<(MacroString, String)>,
+fn static_match(ip: IpAddr, m: &Mechanism) -> bool {
+    match m {
+        Mechanism::All => true,
+        Mechanism::Ip4 { addr, prefix } => in_net(ip, IpAddr::V4(*addr), prefix.unwrap_or(32)),
+        Mechanism::Ip6 { addr, prefix } => in_net(ip, IpAddr::V6(*addr), prefix.unwrap_or(128)),
+        _ => false,
+    }
 }
 
-struct Run<'a> {
-    p: &'a Params,
-    cache: &'a [(Query, Answer)],
-    lookups: usize,
-    voids: usize,
-    trace: Vec<String>,
-    ptr_name: Option<Option<String>>,
-}
-
-fn normalize(name: &str) -> String {
+/// The memo key of a name: lowercase, without a trailing dot.
+fn key(name: &str) -> Cow<'_, str> {
     let n = name.strip_suffix('.').unwrap_or(name);
-    n.to_ascii_lowercase()
+    if n.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(n.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(n)
+    }
+}
+
+impl QueryType {
+    const fn index(self) -> usize {
+        match self {
+            Self::Txt => 0,
+            Self::A => 1,
+            Self::Aaaa => 2,
+            Self::Mx => 3,
+            Self::Ptr => 4,
+        }
+    }
+}
+
+impl Ctx {
+    fn slot(&self, name: &str, qtype: QueryType) -> Option<&Slot> {
+        self.memo.get(name)?[qtype.index()].as_ref()
+    }
+
+    fn store(&mut self, q: Query, answer: Answer) {
+        self.answers += 1;
+        let i = q.qtype.index();
+        self.memo.entry(q.name).or_default()[i] = Some(Slot { answer, spf: None });
+    }
+
+    /// Put a question on the outstanding list (once).
+    fn ask(&mut self, name: &str, qtype: QueryType) {
+        let k = key(name);
+        if self.slot(&k, qtype).is_none() {
+            ask_missing(&mut self.outstanding, &mut self.withdrawn, k, qtype);
+        }
+    }
+
+    /// Take a question off the outstanding list: its answer is no longer needed.
+    fn withdraw(&mut self, name: &str, qtype: QueryType) {
+        let k = key(name);
+        if let Some(i) = self
+            .outstanding
+            .iter()
+            .position(|q| q.qtype == qtype && q.name == *k)
+        {
+            let q = self.outstanding.remove(i);
+            self.withdrawn.push(q);
+        }
+    }
+
+    /// The answer to a question, or [`Halt::Blocked`] with the question outstanding.
+    fn need(&mut self, name: &str, qtype: QueryType) -> Res<&Answer> {
+        let k = key(name);
+        let Self {
+            memo,
+            outstanding,
+            withdrawn,
+            ..
+        } = self;
+        match memo.get(&*k).and_then(|s| s[qtype.index()].as_ref()) {
+            Some(slot) => Ok(&slot.answer),
+            None => {
+                ask_missing(outstanding, withdrawn, k, qtype);
+                Err(Halt::Blocked)
+            }
+        }
+    }
+
+    /// The TXT answer of `domain` read as an SPF record set, parsed once.
+    fn spf(&mut self, domain: &str, records: &mut Vec<Record>) -> Res<Txt> {
+        let k = key(domain);
+        let Some(slot) = self
+            .memo
+            .get_mut(&*k)
+            .and_then(|s| s[QueryType::Txt.index()].as_mut())
+        else {
+            ask_missing(
+                &mut self.outstanding,
+                &mut self.withdrawn,
+                k,
+                QueryType::Txt,
+            );
+            return Err(Halt::Blocked);
+        };
+        let rrs = match &slot.answer {
+            Answer::TempError => return Ok(Txt::TempError),
+            Answer::Txt(rrs) => rrs,
+            _ => return Ok(Txt::Void),
+        };
+        if slot.spf.is_none() {
+            slot.spf = Some(match select_record(rrs.iter().map(|r| r.iter())) {
+                Selected::Record(r) => {
+                    records.push(r);
+                    Spf::Record(records.len() - 1)
+                }
+                Selected::None => Spf::None,
+                Selected::Multiple(n) => Spf::Multiple(n),
+                Selected::Invalid(e) => Spf::Invalid(e),
+            });
+        }
+        Ok(Txt::Spf(slot.spf.clone().unwrap_or(Spf::None)))
+    }
+
+    /// One line of the trace, when it is kept.
+    fn note(&mut self, line: fmt::Arguments<'_>) {
+        if self.tracing {
+            self.trace.push(alloc::fmt::format(line));
+        }
+    }
+
+    fn void(&mut self, p: &Params, what: &str) -> Result<(), Problem> {
+        self.voids += 1;
+        self.note(format_args!("void lookup: {what}"));
+        if self.voids > p.limits.void_lookups {
+            return Err(Problem::TooManyVoidLookups {
+                limit: p.limits.void_lookups,
+            });
+        }
+        Ok(())
+    }
+
+    fn count_lookup(&mut self, p: &Params, term: &dyn fmt::Display) -> Result<(), Problem> {
+        self.lookups += 1;
+        if self.lookups > p.limits.lookups {
+            return Err(Problem::TooManyLookups {
+                limit: p.limits.lookups,
+                term: term.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn expand(&mut self, p: &Params, spec: &MacroString, domain: &str) -> Res<String> {
+        if !spec.has_macros() {
+            let s = spec.as_str();
+            return Ok(String::from(s.strip_suffix('.').unwrap_or(s)));
+        }
+        let ptr = if spec.uses_ptr() {
+            self.ptr_pick(p, domain)?
+        } else {
+            None
+        };
+        Ok(spec.expand_domain(&p.vars(domain, ptr.as_deref())))
+    }
+
+    /// Address records of `name` in the client's family, within `cidr` of the
+    /// client; no records is a void lookup.
+    fn addr_match(&mut self, p: &Params, name: &str, cidr: DualCidr) -> Res<bool> {
+        let ip = p.ip;
+        let qtype = p.addr_type();
+        let found = match self.need(name, qtype)? {
+            Answer::A(v) if !v.is_empty() && ip.is_ipv4() => {
+                let len = cidr.v4.unwrap_or(32);
+                Some(v.iter().any(|a| in_net(ip, IpAddr::V4(*a), len)))
+            }
+            Answer::Aaaa(v) if !v.is_empty() && ip.is_ipv6() => {
+                let len = cidr.v6.unwrap_or(128);
+                Some(v.iter().any(|a| in_net(ip, IpAddr::V6(*a), len)))
+            }
+            Answer::TempError => {
+                return Err(Halt::Stop(Problem::Dns {
+                    name: key(name).into_owned(),
+                    qtype,
+                }));
+            }
+            _ => None,
+        };
+        match found {
+            Some(m) => Ok(m),
+            None => {
+                self.void(p, name)?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Section 5.5: the client's PTR names that resolve back to it (at most
+    /// [`Limits::ptr_names`] names tried). DNS errors skip a name rather than failing.
+    /// Each use counts the void lookups the validation met.
+    fn validated_ptrs(&mut self, p: &Params) -> Res<Vec<String>> {
+        loop {
+            match &self.ptr {
+                PtrCheck::Start => {
+                    let rev = reverse_name(p.ip);
+                    let next = match self.need(&rev, QueryType::Ptr)? {
+                        Answer::Ptr(v) if !v.is_empty() => PtrCheck::Names(
+                            v.iter()
+                                .take(p.limits.ptr_names)
+                                .filter(|n| lookup_name_ok(n))
+                                .cloned()
+                                .collect(),
+                        ),
+                        Answer::TempError => PtrCheck::Done {
+                            valid: Vec::new(),
+                            voids: Vec::new(),
+                        },
+                        _ => PtrCheck::Done {
+                            valid: Vec::new(),
+                            voids: alloc::vec![rev],
+                        },
+                    };
+                    if let PtrCheck::Names(names) = &next {
+                        let qtype = p.addr_type();
+                        for n in names {
+                            self.ask(n, qtype);
+                        }
+                    }
+                    self.ptr = next;
+                }
+                PtrCheck::Names(names) => {
+                    let qtype = p.addr_type();
+                    let mut valid = Vec::new();
+                    let mut voids = Vec::new();
+                    let mut missing = None;
+                    for n in names {
+                        let Some(slot) = self.slot(&key(n), qtype) else {
+                            missing = Some(n.clone());
+                            continue;
+                        };
+                        let ok = match &slot.answer {
+                            Answer::A(v) if !v.is_empty() => {
+                                v.iter().any(|a| IpAddr::V4(*a) == p.ip)
+                            }
+                            Answer::Aaaa(v) if !v.is_empty() => {
+                                v.iter().any(|a| IpAddr::V6(*a) == p.ip)
+                            }
+                            Answer::TempError => false,
+                            _ => {
+                                voids.push(n.clone());
+                                false
+                            }
+                        };
+                        if ok {
+                            valid.push(key(n).into_owned());
+                        }
+                    }
+                    if let Some(n) = missing {
+                        self.ask(&n, qtype);
+                        return Err(Halt::Blocked);
+                    }
+                    self.ptr = PtrCheck::Done { valid, voids };
+                }
+                PtrCheck::Done { valid, voids } => {
+                    let (valid, voids) = (valid.clone(), voids.clone());
+                    for v in &voids {
+                        self.void(p, v)?;
+                    }
+                    return Ok(valid);
+                }
+            }
+        }
+    }
+
+    /// The `p` macro: a validated name, preferring the domain itself, then one of its
+    /// subdomains; `None` for `unknown`. Found once per check.
+    fn ptr_pick(&mut self, p: &Params, domain: &str) -> Res<Option<String>> {
+        if let Some(pick) = &self.ptr_pick {
+            return Ok(pick.clone());
+        }
+        let names = self.validated_ptrs(p)?;
+        let d = key(domain);
+        let pick = names
+            .iter()
+            .find(|n| **n == *d)
+            .or_else(|| names.iter().find(|n| name_within(n, &d)))
+            .or_else(|| names.first())
+            .cloned();
+        self.ptr_pick = Some(pick.clone());
+        Ok(pick)
+    }
+}
+
+/// Put a question that has no answer yet on the outstanding list, unless it is
+/// there already; one withdrawn earlier comes back.
+fn ask_missing(
+    outstanding: &mut Vec<Query>,
+    withdrawn: &mut Vec<Query>,
+    k: Cow<'_, str>,
+    qtype: QueryType,
+) {
+    let same = |q: &Query| q.qtype == qtype && q.name == *k;
+    if outstanding.iter().any(same) {
+        return;
+    }
+    let q = match withdrawn.iter().position(same) {
+        Some(i) => withdrawn.swap_remove(i),
+        None => Query {
+            name: k.into_owned(),
+            qtype,
+        },
+    };
+    outstanding.push(q);
+}
+
+/// The name of the client address in `in-addr.arpa` or `ip6.arpa`.
+fn reverse_name(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(a) => {
+            let o = a.octets();
+            alloc::format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0])
+        }
+        IpAddr::V6(_) => {
+            let mut fwd = String::new();
+            push_dotted_ip(ip, &mut fwd);
+            let mut rev = String::with_capacity(fwd.len() + 9);
+            for (i, n) in fwd.split('.').rev().enumerate() {
+                if i > 0 {
+                    rev.push('.');
+                }
+                rev.push_str(n);
+            }
+            rev.push_str(".ip6.arpa");
+            rev
+        }
+    }
 }
 
 /// A name that can be looked up: labels of 1 to 63 octets.
@@ -459,432 +1584,6 @@ fn in_net(ip: IpAddr, net: IpAddr, prefix: u8) -> bool {
             u128::from(a) & mask == u128::from(b) & mask
         }
         _ => false,
-    }
-}
-
-impl<'a> Run<'a> {
-    fn new(p: &'a Params, cache: &'a [(Query, Answer)]) -> Self {
-        Self {
-            p,
-            cache,
-            lookups: 0,
-            voids: 0,
-            trace: Vec::new(),
-            ptr_name: None,
-        }
-    }
-
-    fn dns(&mut self, name: &str, qtype: QueryType) -> R<&'a Answer> {
-        let name = normalize(name);
-        match self
-            .cache
-            .iter()
-            .find(|(q, _)| q.qtype == qtype && q.name == name)
-        {
-            Some((_, a)) => Ok(a),
-            None => Err(Stop::Need(Query { name, qtype })),
-        }
-    }
-
-    fn void(&mut self, what: &str) -> R<()> {
-        self.voids += 1;
-        self.trace.push(alloc::format!("void lookup: {what}"));
-        if self.voids > self.p.limits.void_lookups {
-            return Err(Stop::Perm(alloc::format!(
-                "more than {} void lookups",
-                self.p.limits.void_lookups
-            )));
-        }
-        Ok(())
-    }
-
-    fn count_lookup(&mut self, term: &dyn fmt::Display) -> R<()> {
-        self.lookups += 1;
-        if self.lookups > self.p.limits.lookups {
-            return Err(Stop::Perm(alloc::format!(
-                "more than {} dns-querying terms at {term}",
-                self.p.limits.lookups
-            )));
-        }
-        Ok(())
-    }
-
-    fn top(&mut self) -> Result<Outcome, Query> {
-        let p = self.p;
-        let decided = self.check(&p.domain, 0);
-        let (result, mechanism, exp, problem) = match decided {
-            Ok(d) => (d.result, d.mechanism, d.exp, None),
-            Err(Stop::Need(q)) => return Err(q),
-            Err(Stop::Perm(m)) => (SpfResult::PermError, None, None, Some(m)),
-            Err(Stop::Temp(m)) => (SpfResult::TempError, None, None, Some(m)),
-        };
-        let explanation = if result == SpfResult::Fail {
-            match self.explain(exp) {
-                Ok(e) => Some(e),
-                Err(Stop::Need(q)) => return Err(q),
-                Err(_) => Some(self.default_explanation(&p.domain)),
-            }
-        } else {
-            None
-        };
-        Ok(Outcome {
-            result,
-            explanation,
-            mechanism,
-            problem,
-            lookups: self.lookups,
-            void_lookups: self.voids,
-            queries: self.cache.len(),
-            trace: core::mem::take(&mut self.trace),
-            identity: p.identity,
-            domain: p.domain.clone(),
-            sender: alloc::format!("{}@{}", p.local, p.sender_domain),
-            ip: p.ip,
-            helo: p.helo.clone(),
-        })
-    }
-
-    fn vars<'b>(&'b self, domain: &'b str, ptr: Option<&'b str>) -> MacroVars<'b> {
-        MacroVars {
-            local: &self.p.local,
-            sender_domain: &self.p.sender_domain,
-            domain,
-            ip: self.p.ip,
-            ptr,
-            helo: self.p.helo.as_deref().unwrap_or(""),
-            receiver: &self.p.receiver,
-            timestamp: self.p.timestamp,
-        }
-    }
-
-    fn default_explanation(&self, domain: &str) -> String {
-        self.p
-            .default_explanation
-            .expand_text(&self.vars(domain, None))
-    }
-
-    fn expand_domain(&mut self, spec: &MacroString, domain: &str) -> R<String> {
-        if !spec.has_macros() {
-            let s = spec.as_str();
-            return Ok(String::from(s.strip_suffix('.').unwrap_or(s)));
-        }
-        let ptr = if spec.uses_ptr() {
-            self.ptr_macro(domain)?
-        } else {
-            None
-        };
-        Ok(spec.expand_domain(&self.vars(domain, ptr.as_deref())))
-    }
-
-    fn explain(&mut self, exp: Option<(MacroString, String)>) -> R<String> {
-        let Some((spec, domain)) = exp else {
-            return Ok(self.default_explanation(&self.p.domain));
-        };
-        let name = self.expand_domain(&spec, &domain)?;
-        let fallback = self.default_explanation(&domain);
-        if !lookup_name_ok(&name) {
-            return Ok(fallback);
-        }
-        let Answer::Txt(rrs) = self.dns(&name, QueryType::Txt)? else {
-            return Ok(fallback);
-        };
-        if rrs.len() != 1 {
-            return Ok(fallback);
-        }
-        let text: Vec<u8> = rrs[0].iter().flatten().copied().collect();
-        let Ok(text) = core::str::from_utf8(&text) else {
-            return Ok(fallback);
-        };
-        let Ok(ms) = MacroString::explanation(text) else {
-            return Ok(fallback);
-        };
-        let ptr = if ms.uses_ptr() {
-            self.ptr_macro(&domain)?
-        } else {
-            None
-        };
-        Ok(ms.expand_text(&self.vars(&domain, ptr.as_deref())))
-    }
-
-    /// check_host() on one domain: record lookup, selection and evaluation.
-    fn check(&mut self, domain: &str, depth: usize) -> R<Decided> {
-        let none = Decided {
-            result: SpfResult::None,
-            mechanism: None,
-            exp: None,
-        };
-        if !check_domain_ok(domain) {
-            self.trace
-                .push(alloc::format!("{domain}: not a valid domain, none"));
-            return Ok(none);
-        }
-        let record = match self.dns(domain, QueryType::Txt)? {
-            Answer::TempError => {
-                return Err(Stop::Temp(alloc::format!(
-                    "dns error looking up txt {domain}"
-                )));
-            }
-            Answer::Txt(rrs) => match select_record(rrs.iter().map(|r| r.iter())) {
-                Selected::Record(r) => r,
-                Selected::None => {
-                    self.trace.push(alloc::format!("{domain}: no spf record"));
-                    return Ok(none);
-                }
-                Selected::Multiple(n) => {
-                    return Err(Stop::Perm(alloc::format!("{domain}: {n} spf records")));
-                }
-                Selected::Invalid(e) => {
-                    return Err(Stop::Perm(alloc::format!("{domain}: {e}")));
-                }
-            },
-            _ => {
-                if depth > 0 {
-                    self.void(domain)?;
-                }
-                self.trace.push(alloc::format!("{domain}: no spf record"));
-                return Ok(none);
-            }
-        };
-        self.trace.push(alloc::format!("{domain}: {record}"));
-        self.eval_record(&record, domain, depth)
-    }
-
-    fn eval_record(&mut self, record: &Record, domain: &str, depth: usize) -> R<Decided> {
-        let exp = record.exp().map(|e| (e.clone(), domain.to_owned()));
-        for d in record.directives() {
-            if d.mechanism.queries_dns() {
-                self.count_lookup(d)?;
-            }
-            if self.matches(d, domain, depth)? {
-                self.trace.push(alloc::format!("{domain}: {d} matched"));
-                return Ok(Decided {
-                    result: d.qualifier.into(),
-                    mechanism: Some(d.to_string()),
-                    exp,
-                });
-            }
-        }
-        if let Some(target) = record.redirect() {
-            self.count_lookup(&alloc::format!("redirect={target}"))?;
-            let t = self.expand_domain(target, domain)?;
-            self.trace.push(alloc::format!("{domain}: redirect to {t}"));
-            let d = self.check(&t, depth + 1)?;
-            if d.result == SpfResult::None {
-                return Err(Stop::Perm(alloc::format!(
-                    "redirect target {t} has no spf record"
-                )));
-            }
-            return Ok(d);
-        }
-        Ok(Decided {
-            result: SpfResult::Neutral,
-            mechanism: None,
-            exp,
-        })
-    }
-
-    fn target(&mut self, spec: Option<&MacroString>, domain: &str) -> R<String> {
-        match spec {
-            Some(s) => self.expand_domain(s, domain),
-            None => Ok(domain.to_owned()),
-        }
-    }
-
-    fn matches(&mut self, d: &Directive, domain: &str, depth: usize) -> R<bool> {
-        let ip = self.p.ip;
-        match &d.mechanism {
-            Mechanism::All => Ok(true),
-            Mechanism::Ip4 { addr, prefix } => {
-                Ok(in_net(ip, IpAddr::V4(*addr), prefix.unwrap_or(32)))
-            }
-            Mechanism::Ip6 { addr, prefix } => {
-                Ok(in_net(ip, IpAddr::V6(*addr), prefix.unwrap_or(128)))
-            }
-            Mechanism::A { domain: spec, cidr } => {
-                let t = self.target(spec.as_ref(), domain)?;
-                self.addr_match(&t, *cidr, true)
-            }
-            Mechanism::Mx { domain: spec, cidr } => {
-                let t = self.target(spec.as_ref(), domain)?;
-                self.mx_match(&t, *cidr)
-            }
-            Mechanism::Ptr(spec) => {
-                let t = self.target(spec.as_ref(), domain)?;
-                let names = self.validated_ptrs()?;
-                Ok(names.iter().any(|n| name_within(n, &t)))
-            }
-            Mechanism::Exists(spec) => {
-                let t = self.expand_domain(spec, domain)?;
-                if !lookup_name_ok(&t) {
-                    self.void(&t)?;
-                    return Ok(false);
-                }
-                match self.dns(&t, QueryType::A)? {
-                    Answer::A(v) if !v.is_empty() => Ok(true),
-                    Answer::TempError => {
-                        Err(Stop::Temp(alloc::format!("dns error looking up a {t}")))
-                    }
-                    _ => {
-                        self.void(&t)?;
-                        Ok(false)
-                    }
-                }
-            }
-            Mechanism::Include(spec) => {
-                let t = self.expand_domain(spec, domain)?;
-                self.trace.push(alloc::format!("{domain}: include {t}"));
-                let inner = self.check(&t, depth + 1)?;
-                match inner.result {
-                    SpfResult::Pass => Ok(true),
-                    SpfResult::None => Err(Stop::Perm(alloc::format!(
-                        "include target {t} has no spf record"
-                    ))),
-                    _ => Ok(false),
-                }
-            }
-        }
-    }
-
-    /// Address records of `name` in the client's family, within `cidr` of the client.
-    /// `count_void`: whether an empty answer is a void lookup.
-    fn addr_match(&mut self, name: &str, cidr: DualCidr, count_void: bool) -> R<bool> {
-        if !lookup_name_ok(name) {
-            if count_void {
-                self.void(name)?;
-            }
-            return Ok(false);
-        }
-        let ip = self.p.ip;
-        let qtype = if ip.is_ipv4() {
-            QueryType::A
-        } else {
-            QueryType::Aaaa
-        };
-        match self.dns(name, qtype)? {
-            Answer::A(v) if !v.is_empty() && ip.is_ipv4() => {
-                let len = cidr.v4.unwrap_or(32);
-                Ok(v.iter().any(|a| in_net(ip, IpAddr::V4(*a), len)))
-            }
-            Answer::Aaaa(v) if !v.is_empty() && ip.is_ipv6() => {
-                let len = cidr.v6.unwrap_or(128);
-                Ok(v.iter().any(|a| in_net(ip, IpAddr::V6(*a), len)))
-            }
-            Answer::TempError => Err(Stop::Temp(alloc::format!(
-                "dns error looking up {} {name}",
-                qtype.as_str()
-            ))),
-            _ => {
-                if count_void {
-                    self.void(name)?;
-                }
-                Ok(false)
-            }
-        }
-    }
-
-    fn mx_match(&mut self, name: &str, cidr: DualCidr) -> R<bool> {
-        if !lookup_name_ok(name) {
-            self.void(name)?;
-            return Ok(false);
-        }
-        let mut names: Vec<(u16, &str)> = match self.dns(name, QueryType::Mx)? {
-            Answer::Mx(v) if !v.is_empty() => v.iter().map(|(p, n)| (*p, n.as_str())).collect(),
-            Answer::TempError => {
-                return Err(Stop::Temp(alloc::format!("dns error looking up mx {name}")));
-            }
-            _ => {
-                self.void(name)?;
-                return Ok(false);
-            }
-        };
-        if names.len() > self.p.limits.mx_names {
-            return Err(Stop::Perm(alloc::format!(
-                "{name} has {} mx names, more than {}",
-                names.len(),
-                self.p.limits.mx_names
-            )));
-        }
-        names.sort_unstable();
-        for (_, host) in names {
-            if self.addr_match(host, cidr, true)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    /// Section 5.5: the client's PTR names that resolve back to it (at most 10 names
-    /// tried). DNS errors skip a name rather than failing.
-    fn validated_ptrs(&mut self) -> R<Vec<String>> {
-        let ip = self.p.ip;
-        let mut rev = String::new();
-        match ip {
-            IpAddr::V4(a) => {
-                let o = a.octets();
-                rev = alloc::format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0]);
-            }
-            IpAddr::V6(_) => {
-                let mut fwd = String::new();
-                push_dotted_ip(ip, &mut fwd);
-                for (i, n) in fwd.split('.').rev().enumerate() {
-                    if i > 0 {
-                        rev.push('.');
-                    }
-                    rev.push_str(n);
-                }
-                rev.push_str(".ip6.arpa");
-            }
-        }
-        let names: Vec<&'a String> = match self.dns(&rev, QueryType::Ptr)? {
-            Answer::Ptr(v) if !v.is_empty() => v.iter().take(self.p.limits.ptr_names).collect(),
-            Answer::TempError => return Ok(Vec::new()),
-            _ => {
-                self.void(&rev)?;
-                return Ok(Vec::new());
-            }
-        };
-        let mut out = Vec::new();
-        for n in names {
-            if !lookup_name_ok(n) {
-                continue;
-            }
-            let qtype = if ip.is_ipv4() {
-                QueryType::A
-            } else {
-                QueryType::Aaaa
-            };
-            let ok = match self.dns(n, qtype)? {
-                Answer::A(v) if !v.is_empty() => v.iter().any(|a| IpAddr::V4(*a) == ip),
-                Answer::Aaaa(v) if !v.is_empty() => v.iter().any(|a| IpAddr::V6(*a) == ip),
-                Answer::TempError => false,
-                _ => {
-                    self.void(n)?;
-                    false
-                }
-            };
-            if ok {
-                out.push(normalize(n));
-            }
-        }
-        Ok(out)
-    }
-
-    /// The `p` macro: a validated name, preferring the domain itself, then one of its
-    /// subdomains; `None` for `unknown`.
-    fn ptr_macro(&mut self, domain: &str) -> R<Option<String>> {
-        if let Some(p) = &self.ptr_name {
-            return Ok(p.clone());
-        }
-        let names = self.validated_ptrs()?;
-        let d = normalize(domain);
-        let pick = names
-            .iter()
-            .find(|n| **n == d)
-            .or_else(|| names.iter().find(|n| name_within(n, &d)))
-            .or_else(|| names.first())
-            .cloned();
-        self.ptr_name = Some(pick.clone());
-        Ok(pick)
     }
 }
 

@@ -106,7 +106,7 @@ pub fn received_spf(outcome: &Outcome, receiver: &str) -> String {
     }
     if let Some(p) = &outcome.problem {
         h.push_str(" problem=");
-        value(p, &mut h);
+        value(&alloc::string::ToString::to_string(p), &mut h);
         h.push(';');
     }
     if let Some(m) = &outcome.mechanism {
@@ -129,7 +129,7 @@ pub fn authentication_results_clause(outcome: &Outcome) -> String {
     let mut h = alloc::format!("spf={}", outcome.result.as_str());
     if let Some(p) = &outcome.problem {
         h.push_str(" reason=");
-        value(p, &mut h);
+        value(&alloc::string::ToString::to_string(p), &mut h);
     }
     h.push_str(match outcome.identity {
         Identity::MailFrom => " smtp.mailfrom=",

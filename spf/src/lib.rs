@@ -22,8 +22,8 @@ mod tree;
 pub use builder::RecordBuilder;
 pub use error::{Error, ErrorKind};
 pub use eval::{
-    Answer, DEFAULT_EXPLANATION, Evaluator, Identity, Limits, Outcome, Query, QueryType, SpfResult,
-    Step,
+    Answer, DEFAULT_EXPLANATION, Evaluator, Identity, Limits, Outcome, Problem, Query, QueryType,
+    SpfResult, Step,
 };
 pub use flatten::{FlattenOptions, Flattened, Published, flatten};
 pub use header::{authentication_results_clause, received_spf};

@@ -242,7 +242,7 @@ fn print_outcome(a: &CheckArgs, o: &Outcome) -> io::Result<()> {
             "result": o.result.as_str(),
             "explanation": o.explanation,
             "mechanism": o.mechanism,
-            "problem": o.problem,
+            "problem": o.problem.as_ref().map(ToString::to_string),
             "lookups": o.lookups,
             "void_lookups": o.void_lookups,
             "queries": o.queries,
