@@ -16,6 +16,9 @@ pub mod http;
 mod parse;
 mod policy;
 mod preload;
+#[cfg(feature = "preload-list")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preload-list")))]
+pub mod preload_list;
 mod store;
 
 pub use curl::{CURL_TIME_MAX, format_curl_time, parse_curl_time};
