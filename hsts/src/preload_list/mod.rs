@@ -48,6 +48,7 @@
 //! is byte-identical.
 
 mod name;
+mod store;
 
 use core::cmp::Ordering;
 
@@ -238,10 +239,71 @@ fn u24(at: usize) -> Option<usize> {
     Some(usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]))
 }
 
-fn token(id: u8) -> Option<&'static [u8]> {
-    let len = usize::from(byte(TOKEN_LENS + usize::from(id))?);
+/// Token `id`'s bytes, zero-padded, as a little-endian word.
+static TOKEN_WORDS: [u64; 256] = token_words();
+/// Token `id`'s length.
+static TOKEN_LEN: [u8; 256] = token_lens();
+
+const fn token_words() -> [u64; 256] {
+    let mut words = [0u64; 256];
+    let mut id = 0;
+    while id < 256 {
+        let at = TOKEN_BYTES + id * TOKEN_MAX;
+        let mut bytes = [0u8; 8];
+        let mut i = 0;
+        while i < DATA[TOKEN_LENS + id] as usize {
+            bytes[i] = DATA[at + i];
+            i += 1;
+        }
+        words[id] = u64::from_le_bytes(bytes);
+        id += 1;
+    }
+    words
+}
+
+const fn token_lens() -> [u8; 256] {
+    let mut lens = [0u8; 256];
+    let mut id = 0;
+    while id < 256 {
+        lens[id] = DATA[TOKEN_LENS + id];
+        id += 1;
+    }
+    lens
+}
+
+fn token(id: u8) -> &'static [u8] {
     let at = TOKEN_BYTES + usize::from(id) * TOKEN_MAX;
-    DATA.get(at..at + len.min(TOKEN_MAX))
+    DATA.get(at..at + usize::from(TOKEN_LEN[usize::from(id)]))
+        .unwrap_or_default()
+}
+
+/// A label being looked for, zero-padded so that eight bytes can be read at any
+/// position of it.
+struct Wanted {
+    bytes: [u8; 64 + 8],
+    len: usize,
+}
+
+impl Wanted {
+    fn new(label: &[u8]) -> Option<Self> {
+        let mut bytes = [0u8; 72];
+        bytes.get_mut(..label.len())?.copy_from_slice(label);
+        Some(Self {
+            bytes,
+            len: label.len(),
+        })
+    }
+
+    fn word(&self, pos: usize) -> u64 {
+        match self.bytes.get(pos..pos + 8) {
+            Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            None => 0,
+        }
+    }
+
+    fn key(&self) -> u32 {
+        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
+    }
 }
 
 fn varint(mut at: usize) -> Option<(usize, usize)> {
@@ -285,37 +347,43 @@ fn child(kind: u8, at: usize) -> Option<(Child, usize)> {
 /// Compares the label whose suffix tokens start at `at` (the bytes before `from`
 /// being equal to `label`'s) with `label`. Returns the order of the stored label
 /// relative to `label`, how many bytes of `label` it matched, and where its tokens end.
-fn compare_suffix(mut at: usize, label: &[u8], from: usize) -> Option<(Ordering, usize, usize)> {
+fn compare_suffix(mut at: usize, label: &Wanted, from: usize) -> Option<(Ordering, usize, usize)> {
     let mut pos = from;
-    let mut order = None;
     loop {
         let id = byte(at)?;
         at += 1;
-        if order.is_none() {
-            let tok = token(id)?;
-            match label.get(pos..pos + tok.len()) {
-                Some(want) if want == tok => pos += tok.len(),
-                _ => {
-                    let rest = label.get(pos..).unwrap_or_default();
-                    let same = tok.iter().zip(rest).take_while(|(a, b)| a == b).count();
-                    pos += same;
-                    order = Some(match (tok.get(same), rest.get(same)) {
-                        (Some(t), Some(l)) => t.cmp(l),
-                        _ => Ordering::Greater, // `label` ended first
-                    });
-                }
-            }
+        let len = u32::from(TOKEN_LEN[usize::from(id)]);
+        let tok = TOKEN_WORDS[usize::from(id)];
+        // Tokens hold no zero byte, so the padding after the label never matches.
+        let diff = (tok ^ label.word(pos)).trailing_zeros() / 8;
+        if diff < len {
+            pos += diff as usize;
+            let t = tok.to_le_bytes()[diff as usize];
+            let order = match label.bytes.get(pos) {
+                Some(&l) if pos < label.len => t.cmp(&l),
+                _ => Ordering::Greater, // `label` ended first
+            };
+            return Some((order, pos, skip_rest(id, at)?));
         }
+        pos += len as usize;
         if id & 0x80 != 0 {
-            break;
+            let order = if pos == label.len {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            };
+            return Some((order, pos, at));
         }
     }
-    let order = order.unwrap_or(if pos == label.len() {
-        Ordering::Equal
+}
+
+/// Skips the rest of a suffix whose token `id` was just read.
+fn skip_rest(id: u8, at: usize) -> Option<usize> {
+    if id & 0x80 != 0 {
+        Some(at)
     } else {
-        Ordering::Less
-    });
-    Some((order, pos, at))
+        skip_suffix(at)
+    }
 }
 
 /// Skips a suffix's tokens.
@@ -369,7 +437,7 @@ impl Node {
     }
 
     /// The order of block `b`'s first label relative to `label`.
-    fn cmp_first(&self, b: usize, key: u32, label: &[u8]) -> Option<Ordering> {
+    fn cmp_first(&self, b: usize, key: u32, label: &Wanted) -> Option<Ordering> {
         let at = self.keys + 4 * b;
         let stored = u32::from_be_bytes(DATA.get(at..at + 4)?.try_into().ok()?);
         match stored.cmp(&key) {
@@ -383,14 +451,12 @@ impl Node {
 
     /// The child labelled `label`, if there is one.
     fn find(&self, label: &[u8]) -> Option<Child> {
+        let label = Wanted::new(label)?;
+        let label = &label;
         let b = if self.blocks == 1 {
             0
         } else {
-            let mut key = [0u8; 4];
-            for (k, c) in key.iter_mut().zip(label) {
-                *k = *c;
-            }
-            let key = u32::from_be_bytes(key);
+            let key = label.key();
             let (mut lo, mut hi) = (0, self.blocks);
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
@@ -490,7 +556,7 @@ impl Frame {
         loop {
             let id = byte(at)?;
             at += 1;
-            let tok = token(id)?;
+            let tok = token(id);
             let end = self.len + tok.len();
             self.label.get_mut(self.len..end)?.copy_from_slice(tok);
             self.len = end;
