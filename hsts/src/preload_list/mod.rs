@@ -457,16 +457,29 @@ impl Node {
             0
         } else {
             let key = label.key();
-            let (mut lo, mut hi) = (0, self.blocks);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if self.cmp_first(mid, key, label)? == Ordering::Greater {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
+            let keys = DATA.get(self.keys..self.keys + 4 * self.blocks)?;
+            let key_at = |b: usize| {
+                keys.get(4 * b..4 * b + 4)
+                    .map_or(u32::MAX, |k| u32::from_be_bytes([k[0], k[1], k[2], k[3]]))
+            };
+            // Bisection on the keys alone, without branches to mispredict: `base` ends
+            // as the last block whose key is at most `key`.
+            let (mut base, mut size) = (0, self.blocks);
+            while size > 1 {
+                let half = size / 2;
+                let mid = base + half;
+                base = if key_at(mid) <= key { mid } else { base };
+                size -= half;
             }
-            lo.checked_sub(1)?
+            if key_at(base) > key {
+                return None;
+            }
+            // Blocks whose first label shares its first four bytes with `label`: back
+            // off while their first label is still greater.
+            while key_at(base) == key && self.cmp_first(base, key, label)? == Ordering::Greater {
+                base = base.checked_sub(1)?;
+            }
+            base
         };
         let n = (self.count - b * BLOCK).min(BLOCK);
         let mut at = self.block_start(b)?;
