@@ -388,6 +388,15 @@ fn skip_rest(id: u8, at: usize) -> Option<usize> {
 
 /// Skips a suffix's tokens.
 fn skip_suffix(mut at: usize) -> Option<usize> {
+    // Eight ids at a time: the first with its top bit set is the last one.
+    while let Some(b) = DATA.get(at..at + 8) {
+        let word = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let last = word & 0x8080_8080_8080_8080;
+        if last != 0 {
+            return Some(at + last.trailing_zeros() as usize / 8 + 1);
+        }
+        at += 8;
+    }
     loop {
         let id = byte(at)?;
         at += 1;
