@@ -1,15 +1,17 @@
 //! Strict-Transport-Security parsing: hostkit-hsts against the `headers` crate's
-//! `StrictTransportSecurity`, both decoding from an `http::HeaderValue`.
+//! `StrictTransportSecurity`, both decoding from an `http::HeaderValue`. And the
+//! embedded preload list against a std `HashMap` suffix walk over the same names.
 
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
 
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use headers::{Header, StrictTransportSecurity};
-use hostkit_hsts::Policy;
+use hostkit_hsts::{Policy, preload_list};
 use http::HeaderValue;
 
 const INPUTS: [(&str, &str); 2] = [
@@ -87,5 +89,74 @@ fn interleaved() {
     }
 }
 
-criterion_group!(benches, hsts_parse);
+/// The host, then each superdomain, in a `HashMap` of the list: the usual way to hold it.
+fn hashmap_lookup<'a>(list: &'a HashMap<Box<str>, bool>, host: &str) -> Option<(&'a str, bool)> {
+    let mut candidate = host.strip_suffix('.').unwrap_or(host);
+    let mut exact = true;
+    loop {
+        if let Some((name, &isd)) = list.get_key_value(candidate)
+            && (exact || isd)
+        {
+            return Some((name, isd));
+        }
+        candidate = &candidate[candidate.find('.')? + 1..];
+        exact = false;
+    }
+}
+
+/// A fixed mix: every 300th listed name, a subdomain of it, and a near miss that is
+/// not listed (its first label changed), so about a third of the lookups find nothing.
+fn preload_mix() -> Vec<String> {
+    let mut mix = Vec::new();
+    for (name, _) in preload_list::entries().step_by(300) {
+        let name = name.to_string();
+        if name
+            .rsplit('.')
+            .all(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue; // the list's one IP literal, which never matches
+        }
+        let (first, rest) = name.split_once('.').unwrap_or((&name, ""));
+        mix.push(format!("www.{name}"));
+        mix.push(format!("{first}x.{rest}"));
+        mix.push(name);
+    }
+    mix
+}
+
+fn hsts_preloaded(c: &mut Criterion) {
+    let list: HashMap<Box<str>, bool> = preload_list::entries()
+        .map(|(name, isd)| (Box::from(name.as_str()), isd))
+        .collect();
+    let mix = preload_mix();
+    // Both give the same answers on the whole mix.
+    let mut found = 0;
+    for host in &mix {
+        let ours = preload_list::lookup(host).map(|m| (m.entry.to_string(), m.include_subdomains));
+        let theirs = hashmap_lookup(&list, host).map(|(n, isd)| (n.to_string(), isd));
+        assert_eq!(ours, theirs, "{host}");
+        found += usize::from(ours.is_some());
+    }
+    assert!(found > mix.len() / 2 && found < mix.len());
+
+    let mut g = c.benchmark_group("hsts_preloaded");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("hostkit", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % mix.len();
+            preload_list::lookup(black_box(&mix[i]))
+        })
+    });
+    g.bench_function("hashmap", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % mix.len();
+            hashmap_lookup(&list, black_box(&mix[i]))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, hsts_parse, hsts_preloaded);
 criterion_main!(benches);

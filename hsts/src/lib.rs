@@ -17,6 +17,9 @@ pub mod http;
 mod parse;
 mod policy;
 mod preload;
+#[cfg(feature = "preload-list")]
+#[cfg_attr(docsrs, doc(cfg(feature = "preload-list")))]
+pub mod preload_list;
 mod redirects;
 mod store;
 #[cfg(feature = "tower")]

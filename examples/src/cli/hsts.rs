@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 
 use super::{for_each_input, usage_error, verdict, write_json_line};
 
+mod preloaded;
+
 /// HSTS (RFC 6797): header values, the preload check, curl's cache file.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -25,6 +27,9 @@ pub(crate) enum Command {
     CacheCheck(CacheCheckArgs),
     /// Record headers as a user agent would and write a curl HSTS cache file.
     CacheWrite(CacheWriteArgs),
+    /// Look hosts up in the embedded Chromium preload list. Exit 1 when one is not
+    /// preloaded.
+    Preloaded(preloaded::PreloadedArgs),
 }
 
 /// `hostkit hsts parse`.
@@ -105,6 +110,7 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
         Command::PreloadCheck(a) => preload(&a),
         Command::CacheCheck(a) => cache_check(&a),
         Command::CacheWrite(a) => cache_write(&a),
+        Command::Preloaded(a) => preloaded::run(&a),
     }
 }
 

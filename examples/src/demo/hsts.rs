@@ -10,6 +10,7 @@ use hostkit_examples::hsts_server::{
 };
 use hostkit_hsts::{
     CHROMIUM_MAX_AGE_CAP, ParseOptions, Policy, Store, parse, parse_with, preload_check,
+    preload_list,
 };
 
 use super::Report;
@@ -88,6 +89,22 @@ pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.check(
         "max-age=0 removes the host",
         !store.must_upgrade("shop.example", now + 11),
+    );
+
+    // Chromium's preload list, embedded and searched in place.
+    let listed = preload_list::lookup("Mail.Accounts.Google.com.");
+    report.line(format_args!(
+        "preload   {} names of {} in {} bytes; mail.accounts.google.com -> {}",
+        preload_list::ENTRIES,
+        preload_list::LIST_DATE,
+        preload_list::BYTES,
+        listed.as_ref().map_or("-", |m| m.entry.as_str())
+    ));
+    report.check(
+        "the embedded preload list covers subdomains of includeSubDomains entries only",
+        listed.is_some_and(|m| m.include_subdomains && !m.exact)
+            && preload_list::lookup("shop.paypal.com").is_none()
+            && preload_list::lookup("paypal.com").is_some_and(|m| m.exact),
     );
 
     let file = store.to_curl_cache(now);
