@@ -105,7 +105,7 @@ fn check_pass_and_fail_with_explanation() {
         "--sender",
         "bob@example.com",
     ]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1), "fail is a negative verdict");
     let out = stdout(&o);
     let mut lines = out.lines();
     assert_eq!(lines.next(), Some("fail"));
@@ -167,7 +167,7 @@ fn check_json_fields_and_helo_identity() {
         "--sender",
         "x@broken.example.org",
     ]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(o.status.code(), Some(1), "permerror is a negative verdict");
     let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("json");
     assert_eq!(v["result"], "permerror");
     std::fs::remove_file(zone).ok();

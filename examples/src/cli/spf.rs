@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use hostkit_examples::spf_zone::Zone;
 use hostkit_spf::{
-    Evaluator, Mechanism, Modifier, Outcome, Record, Term, authentication_results_clause, lint,
-    lint_evaluation, received_spf,
+    Evaluator, Mechanism, Modifier, Outcome, Record, SpfResult, Term,
+    authentication_results_clause, lint, lint_evaluation, received_spf,
 };
 use serde_json::{Value, json};
 
@@ -21,7 +21,8 @@ use super::{read_input, usage_error, verdict, write_json_line};
 pub(crate) enum Command {
     /// Parse a record: canonical form, terms, lint warnings (exit 1 on a syntax error).
     Parse(ParseArgs),
-    /// Evaluate check_host() against a suite-style zone file (or real DNS with --dns).
+    /// Evaluate check_host() against a suite-style zone file (or real DNS with --dns):
+    /// exit 0 for pass, 1 for any other result.
     Check(CheckArgs),
     /// Lint a domain's whole include tree for every client at once: worst-case
     /// lookups, void lookups and every warning (exit 1 when a permerror is possible).
@@ -230,7 +231,8 @@ fn check(a: &CheckArgs) -> ExitCode {
         ev.run(|q| zone.answer(q))
     };
     match print_outcome(a, &outcome) {
-        Ok(()) => verdict(true),
+        // 0 for pass, 1 for every other result, as everywhere a verdict is negative
+        Ok(()) => verdict(outcome.result == SpfResult::Pass),
         Err(e) => usage_error("stdout", e),
     }
 }

@@ -145,9 +145,13 @@ def hostkit_check(zone_path, ip, sender, helo):
     args = [HOSTKIT, "spf", "check", "--json", "--zone", zone_path, "--ip", ip,
             "--sender", sender, "--helo", helo, "--default-explanation", "DEFAULT"]
     out = subprocess.run(args, capture_output=True, text=True, timeout=30)
-    if out.returncode != 0:
+    # exit 0 for pass, 1 for every other result; anything else is a failure
+    if out.returncode not in (0, 1):
         raise RuntimeError("hostkit exit %d: %s" % (out.returncode, out.stderr.strip()))
-    return json.loads(out.stdout)
+    got = json.loads(out.stdout)
+    if (out.returncode == 0) != (got["result"] == "pass"):
+        raise RuntimeError("hostkit exit %d for %s" % (out.returncode, got["result"]))
+    return got
 
 # ---------------------------------------------------------------- generator
 
