@@ -50,7 +50,7 @@ struct Args {
     /// Wrong on purpose: plain HTTP serves the page instead of redirecting.
     #[arg(long, group = "first")]
     no_redirect: bool,
-    /// Wrong on purpose: plain HTTP redirects to https://www.HOST first.
+    /// Wrong on purpose: plain HTTP redirects to `https://www.HOST` first.
     #[arg(long, group = "first")]
     redirect_to_www: bool,
     /// Wrong on purpose: plain HTTP redirects to another plain HTTP URL first.
