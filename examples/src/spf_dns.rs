@@ -157,6 +157,16 @@ pub async fn run(mut ev: Evaluator, resolver: &TokioResolver) -> Outcome {
 ///
 /// A bad server address, or a runtime or resolver that cannot be built.
 pub fn check(ev: Evaluator, server: Option<&str>) -> anyhow::Result<Outcome> {
+    let (rt, server) = runtime_for(server)?;
+    rt.block_on(async {
+        let resolver = resolver(server)?;
+        Ok(run(ev, &resolver).await)
+    })
+}
+
+/// The server address (IP:PORT, default [`DEFAULT_SERVER`]) and a current-thread runtime
+/// to ask it from.
+fn runtime_for(server: Option<&str>) -> anyhow::Result<(tokio::runtime::Runtime, SocketAddr)> {
     let server: SocketAddr = server
         .unwrap_or(DEFAULT_SERVER)
         .parse()
@@ -165,10 +175,7 @@ pub fn check(ev: Evaluator, server: Option<&str>) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()
         .context("building the runtime")?;
-    rt.block_on(async {
-        let resolver = resolver(server)?;
-        Ok(run(ev, &resolver).await)
-    })
+    Ok((rt, server))
 }
 
 /// Walk the SPF tree of `domain` through `server` (IP:PORT, default
@@ -179,14 +186,7 @@ pub fn check(ev: Evaluator, server: Option<&str>) -> anyhow::Result<Outcome> {
 ///
 /// A bad server address, or a runtime or resolver that cannot be built.
 pub fn walk(domain: &str, server: Option<&str>) -> anyhow::Result<Tree> {
-    let server: SocketAddr = server
-        .unwrap_or(DEFAULT_SERVER)
-        .parse()
-        .context("the DNS server must be IP:PORT")?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("building the runtime")?;
+    let (rt, server) = runtime_for(server)?;
     rt.block_on(async {
         let resolver = resolver(server)?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
