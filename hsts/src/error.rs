@@ -113,26 +113,123 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// A stable, machine-readable code for the error, for example
+/// What kind of [`Error`] happened: a `Copy` value with a stable code for scripts.
+///
+/// The codes ([`ErrorKind::as_str`]) are part of the crate's API: they never change
+/// meaning, and new kinds may be added. The header parse codes follow the names the
+/// hstspreload.org checker uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::MissingMaxAge`].
+    MissingMaxAge,
+    /// [`Error::DuplicateDirective`].
+    DuplicateDirective,
+    /// [`Error::MaxAgeWithoutValue`].
+    MaxAgeWithoutValue,
+    /// [`Error::InvalidMaxAge`].
+    InvalidMaxAge,
+    /// [`Error::UnexpectedValue`].
+    UnexpectedValue,
+    /// [`Error::ExpectedName`].
+    ExpectedName,
+    /// [`Error::EmptyValue`].
+    EmptyValue,
+    /// [`Error::UnterminatedQuote`].
+    UnterminatedQuote,
+    /// [`Error::UnexpectedByte`].
+    UnexpectedByte,
+    /// [`Error::NoField`].
+    NoField,
+    /// [`Error::NotPreloadable`].
+    NotPreloadable,
+    /// [`Error::InvalidNetwork`].
+    InvalidNetwork,
+    /// [`Error::InvalidHost`].
+    InvalidHost,
+    /// [`Error::CacheLine`].
+    CacheLine,
+}
+
+impl ErrorKind {
+    /// The stable lower-case code of this kind (`[a-z0-9_.]+`), for example
     /// `header.parse.max_age.missing`.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::MissingMaxAge => "header.parse.max_age.missing",
-            Self::DuplicateDirective { .. } => "header.parse.repeated",
-            Self::MaxAgeWithoutValue { .. } => "header.parse.max_age.no_value",
-            Self::InvalidMaxAge { .. } => "header.parse.max_age.non_digit_characters",
-            Self::UnexpectedValue { .. } => "header.parse.unexpected_value",
-            Self::ExpectedName { .. } => "header.parse.invalid_name",
-            Self::EmptyValue { .. } => "header.parse.empty_value",
-            Self::UnterminatedQuote { .. } => "header.parse.unterminated_quote",
-            Self::UnexpectedByte { .. } => "header.parse.unexpected_character",
+            Self::DuplicateDirective => "header.parse.repeated",
+            Self::MaxAgeWithoutValue => "header.parse.max_age.no_value",
+            Self::InvalidMaxAge => "header.parse.max_age.non_digit_characters",
+            Self::UnexpectedValue => "header.parse.unexpected_value",
+            Self::ExpectedName => "header.parse.invalid_name",
+            Self::EmptyValue => "header.parse.empty_value",
+            Self::UnterminatedQuote => "header.parse.unterminated_quote",
+            Self::UnexpectedByte => "header.parse.unexpected_character",
             Self::NoField => "response.no_header",
-            Self::NotPreloadable { .. } => "layer.policy_not_preloadable",
-            Self::InvalidNetwork { .. } => "layer.invalid_network",
-            Self::InvalidHost { .. } => "store.invalid_host",
-            Self::CacheLine { .. } => "store.curl.invalid_line",
+            Self::NotPreloadable => "layer.policy_not_preloadable",
+            Self::InvalidNetwork => "layer.invalid_network",
+            Self::InvalidHost => "store.invalid_host",
+            Self::CacheLine => "store.curl.invalid_line",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// What kind of error this is; [`ErrorKind::as_str`] gives its stable code.
+    #[must_use]
+    pub const fn kind(&self) -> ErrorKind {
+        match self {
+            Self::MissingMaxAge => ErrorKind::MissingMaxAge,
+            Self::DuplicateDirective { .. } => ErrorKind::DuplicateDirective,
+            Self::MaxAgeWithoutValue { .. } => ErrorKind::MaxAgeWithoutValue,
+            Self::InvalidMaxAge { .. } => ErrorKind::InvalidMaxAge,
+            Self::UnexpectedValue { .. } => ErrorKind::UnexpectedValue,
+            Self::ExpectedName { .. } => ErrorKind::ExpectedName,
+            Self::EmptyValue { .. } => ErrorKind::EmptyValue,
+            Self::UnterminatedQuote { .. } => ErrorKind::UnterminatedQuote,
+            Self::UnexpectedByte { .. } => ErrorKind::UnexpectedByte,
+            Self::NoField => ErrorKind::NoField,
+            Self::NotPreloadable { .. } => ErrorKind::NotPreloadable,
+            Self::InvalidNetwork { .. } => ErrorKind::InvalidNetwork,
+            Self::InvalidHost { .. } => ErrorKind::InvalidHost,
+            Self::CacheLine { .. } => ErrorKind::CacheLine,
+        }
+    }
+
+    /// The stable code of the error's kind, for example `header.parse.max_age.missing`;
+    /// the same as `self.kind().as_str()`.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// The byte offset into the header value of the text to blame, for the header
+    /// parse errors that point at a place; `None` for a missing `max-age` (there is no
+    /// place to point at) and for the errors that are not about a header value.
+    #[must_use]
+    pub const fn offset(&self) -> Option<usize> {
+        match *self {
+            Self::DuplicateDirective { offset, .. }
+            | Self::MaxAgeWithoutValue { offset }
+            | Self::InvalidMaxAge { offset, .. }
+            | Self::UnexpectedValue { offset, .. }
+            | Self::ExpectedName { offset, .. }
+            | Self::EmptyValue { offset, .. }
+            | Self::UnterminatedQuote { offset }
+            | Self::UnexpectedByte { offset, .. } => Some(offset),
+            Self::MissingMaxAge
+            | Self::NoField
+            | Self::NotPreloadable { .. }
+            | Self::InvalidNetwork { .. }
+            | Self::InvalidHost { .. }
+            | Self::CacheLine { .. } => None,
         }
     }
 }
@@ -177,5 +274,92 @@ mod tests {
             "expected a directive name at byte 3, found '='"
         );
         assert_eq!(errors[2].to_string(), "unexpected byte 0x7f at byte 9");
+    }
+
+    #[test]
+    fn codes_are_stable_distinct_and_match_the_kind() {
+        let errors = [
+            Error::MissingMaxAge,
+            Error::DuplicateDirective {
+                name: "preload".to_string(),
+                offset: 20,
+            },
+            Error::MaxAgeWithoutValue { offset: 0 },
+            Error::InvalidMaxAge {
+                value: "x".to_string(),
+                offset: 8,
+            },
+            Error::UnexpectedValue {
+                name: "preload".to_string(),
+                offset: 4,
+            },
+            Error::ExpectedName {
+                found: b'=',
+                offset: 3,
+            },
+            Error::EmptyValue {
+                name: "max-age".to_string(),
+                offset: 8,
+            },
+            Error::UnterminatedQuote { offset: 8 },
+            Error::UnexpectedByte {
+                found: 0x7f,
+                offset: 9,
+            },
+            Error::NoField,
+            Error::NotPreloadable {
+                policy: "max-age=1; preload".to_string(),
+                code: "header.preloadable.max_age.below_1_year",
+            },
+            Error::InvalidNetwork {
+                text: "x".to_string(),
+                reason: "not an address",
+            },
+            Error::InvalidHost {
+                host: "a..b".to_string(),
+                reason: "empty label",
+            },
+            Error::CacheLine {
+                line: 2,
+                text: "x".to_string(),
+                reason: "no expiry",
+            },
+        ];
+        let offsets: alloc::vec::Vec<Option<usize>> = errors.iter().map(Error::offset).collect();
+        assert_eq!(
+            offsets,
+            [
+                None,
+                Some(20),
+                Some(0),
+                Some(8),
+                Some(4),
+                Some(3),
+                Some(8),
+                Some(8),
+                Some(9),
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        assert_eq!(errors[0].kind().as_str(), "header.parse.max_age.missing");
+        for (i, e) in errors.iter().enumerate() {
+            let code = e.kind().as_str();
+            assert_eq!(e.code(), code);
+            assert_eq!(e.kind().to_string(), code);
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'_'
+                    || b == b'.'),
+                "{code}"
+            );
+            for other in &errors[i + 1..] {
+                assert_ne!(code, other.code());
+            }
+        }
     }
 }

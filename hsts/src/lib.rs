@@ -31,7 +31,7 @@ pub use eligibility::{
     Eligibility, Issue, Site, TlsOutcome, WwwOutcome, check_domain, check_header,
     check_http_redirects, check_https_redirects, check_response, check_site, check_www,
 };
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use parse::{
     CHROMIUM_MAX_AGE_CAP, MAX_WARNINGS, ParseOptions, Parsed, Warning, parse, parse_bytes,
     parse_first, parse_with,
