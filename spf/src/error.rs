@@ -52,9 +52,9 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// A short lowercase description.
+    /// A short lowercase description, as [`Display`](core::fmt::Display) writes it.
     #[must_use]
-    pub const fn as_str(self) -> &'static str {
+    pub const fn description(self) -> &'static str {
         match self {
             Self::NotSpf => "not an spf record (no v=spf1 version)",
             Self::NonAscii => "character outside printable ascii",
@@ -77,11 +77,38 @@ impl ErrorKind {
             Self::UnexpectedAnswer => "answer to a question that is not outstanding",
         }
     }
+
+    /// The stable lower-case code of this kind (`[a-z0-9_.]+`), for example
+    /// `parse.unknown_term`; the table is in the crate's README.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NotSpf => "parse.not_spf",
+            Self::NonAscii => "parse.non_ascii",
+            Self::UnknownTerm => "parse.unknown_term",
+            Self::UnexpectedArgument => "parse.unexpected_argument",
+            Self::MissingDomain => "parse.missing_domain",
+            Self::InvalidDomain => "parse.invalid_domain",
+            Self::InvalidMacro => "parse.invalid_macro",
+            Self::ExpOnlyMacro => "parse.exp_only_macro",
+            Self::InvalidCidr => "parse.invalid_cidr",
+            Self::InvalidIp4 => "parse.invalid_ip4",
+            Self::InvalidIp6 => "parse.invalid_ip6",
+            Self::InvalidModifierName => "parse.invalid_modifier_name",
+            Self::DuplicateModifier => "parse.duplicate_modifier",
+            Self::FlattenPermError => "flatten.permerror",
+            Self::FlattenTempError => "flatten.temperror",
+            Self::FlattenNoRecord => "flatten.no_record",
+            Self::FlattenOverLimit => "flatten.over_limit",
+            Self::FlattenTooLong => "flatten.too_long",
+            Self::UnexpectedAnswer => "eval.unexpected_answer",
+        }
+    }
 }
 
 impl core::fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.description())
     }
 }
 
@@ -106,6 +133,58 @@ impl Error {
             kind,
             term: String::from(term),
             offset,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    const ALL: [ErrorKind; 19] = [
+        ErrorKind::NotSpf,
+        ErrorKind::NonAscii,
+        ErrorKind::UnknownTerm,
+        ErrorKind::UnexpectedArgument,
+        ErrorKind::MissingDomain,
+        ErrorKind::InvalidDomain,
+        ErrorKind::InvalidMacro,
+        ErrorKind::ExpOnlyMacro,
+        ErrorKind::InvalidCidr,
+        ErrorKind::InvalidIp4,
+        ErrorKind::InvalidIp6,
+        ErrorKind::InvalidModifierName,
+        ErrorKind::DuplicateModifier,
+        ErrorKind::FlattenPermError,
+        ErrorKind::FlattenTempError,
+        ErrorKind::FlattenNoRecord,
+        ErrorKind::FlattenOverLimit,
+        ErrorKind::FlattenTooLong,
+        ErrorKind::UnexpectedAnswer,
+    ];
+
+    #[test]
+    fn codes_are_stable_distinct_and_separate_from_the_description() {
+        assert_eq!(ErrorKind::UnknownTerm.as_str(), "parse.unknown_term");
+        assert_eq!(
+            ErrorKind::UnknownTerm.to_string(),
+            "unknown mechanism or malformed modifier"
+        );
+        for (i, k) in ALL.iter().enumerate() {
+            let code = k.as_str();
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'_'
+                    || b == b'.'),
+                "{code}"
+            );
+            assert_ne!(code, k.description());
+            assert_eq!(k.to_string(), k.description());
+            for other in &ALL[i + 1..] {
+                assert_ne!(code, other.as_str());
+            }
         }
     }
 }
