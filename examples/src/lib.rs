@@ -4,6 +4,7 @@
 
 pub mod caa_dns;
 pub mod caa_request;
+pub mod cli_io;
 pub mod hsts_check;
 pub mod hsts_server;
 pub mod proxy_accept;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use hostkit_caa::{Outcome, Verdict};
-use hostkit_examples::{caa_dns, caa_request};
+use hostkit_examples::{caa_dns, caa_request, cli_io};
 
 /// Decide CAA issuance for a name with lookups against a DNS server.
 #[derive(Debug, Parser)]
@@ -45,32 +45,15 @@ async fn main() -> ExitCode {
     let started = caa_request::start(&args.name, args.wildcard, args.email);
     let (discovery, target) = match started {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("caa_lookup: {}: {e}", args.name);
-            return ExitCode::from(2);
-        }
+        Err(e) => return cli_io::usage_error("caa_lookup", &args.name, e),
     };
     let resolver = match caa_dns::resolver_for(args.server) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("caa_lookup: {}: {e:#}", args.server);
-            return ExitCode::from(2);
+            return cli_io::usage_error("caa_lookup", &args.server.to_string(), format!("{e:#}"));
         }
     };
     let (outcome, asked) = caa_dns::discover(&resolver, discovery).await;
-    println!("queried: {}", asked.join(" "));
-    match &outcome {
-        Outcome::Found {
-            relevant_name,
-            records,
-        } => {
-            println!("relevant name: {relevant_name}");
-            for (i, r) in records.iter().enumerate() {
-                println!("record {}: {r}", i + 1);
-            }
-        }
-        _ => println!("relevant name: none"),
-    }
     let issuers: Vec<&str> = args.issuers.iter().map(String::as_str).collect();
     let req = caa_request::request(
         &issuers,
@@ -79,6 +62,27 @@ async fn main() -> ExitCode {
         args.method.as_deref(),
     );
     let d = req.decide_outcome(&outcome);
-    println!("{}: {d}", d.verdict);
-    ExitCode::from(if d.verdict == Verdict::Permit { 0 } else { 1 })
+    let mut out = cli_io::Output::new();
+    let written = (|| {
+        out.text_line(&format!("queried: {}", asked.join(" ")))?;
+        match &outcome {
+            Outcome::Found {
+                relevant_name,
+                records,
+            } => {
+                out.text_line(&format!("relevant name: {relevant_name}"))?;
+                for (i, r) in records.iter().enumerate() {
+                    out.text_line(&format!("record {}: {r}", i + 1))?;
+                }
+            }
+            _ => out.text_line("relevant name: none")?,
+        }
+        out.text_line(&format!("{}: {d}", d.verdict))?;
+        out.flush()
+    })();
+    cli_io::finish(
+        written.map(|()| d.verdict == Verdict::Permit),
+        "caa_lookup",
+        "stdout",
+    )
 }

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use hostkit_examples::cli_io;
 use hostkit_proxy_protocol::Builder;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -377,6 +378,8 @@ async fn main() -> anyhow::Result<()> {
             })
         }
     };
-    println!("{report}");
+    let mut out = cli_io::Output::new();
+    out.json_line(&report)?;
+    out.flush()?;
     Ok(())
 }

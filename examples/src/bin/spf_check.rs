@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::Parser;
-use hostkit_examples::spf_dns;
+use hostkit_examples::{cli_io, spf_dns};
 use hostkit_spf::{Evaluator, authentication_results_clause, received_spf};
 
 /// Check a client IP against the SPF policy of a sender (or a HELO name).
@@ -38,10 +38,7 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let resolver = match spf_dns::resolver(args.server) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("spf_check: {e:#}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return cli_io::usage_error("spf_check", "--server", format!("{e:#}")),
     };
     let ev = if args.sender.is_empty() {
         Evaluator::check_helo(args.ip, &args.helo)
@@ -53,14 +50,19 @@ async fn main() -> ExitCode {
         Evaluator::check_host(args.ip, domain, &args.sender).helo(&args.helo)
     };
     let outcome = spf_dns::run(ev.receiver(&args.receiver), &resolver).await;
-    println!("{}", received_spf(&outcome, &args.receiver));
-    println!(
-        "Authentication-Results: {}; {}",
-        args.receiver,
-        authentication_results_clause(&outcome)
-    );
-    if let Some(e) = &outcome.explanation {
-        println!("explanation: {e}");
-    }
-    ExitCode::SUCCESS
+    let mut out = cli_io::Output::new();
+    let written = (|| {
+        out.text_line(&received_spf(&outcome, &args.receiver))?;
+        out.text_line(&format!(
+            "Authentication-Results: {}; {}",
+            args.receiver,
+            authentication_results_clause(&outcome)
+        ))?;
+        if let Some(e) = &outcome.explanation {
+            out.text_line(&format!("explanation: {e}"))?;
+        }
+        out.flush()
+    })();
+    // The result is reported, whatever it is: exit 0 unless writing it failed.
+    cli_io::finish(written.map(|()| true), "spf_check", "stdout")
 }

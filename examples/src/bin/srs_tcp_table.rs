@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use hostkit_examples::cli_io;
 use hostkit_examples::srs_service::server::{Listener, serve};
 use hostkit_examples::srs_service::{Clock, Limits, Map, Protocol, Rewriting, Secrets, Service};
 use hostkit_srs::Separator;
@@ -66,7 +67,7 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("srs_tcp_table: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(cli_io::EXIT_USAGE)
         }
     }
 }

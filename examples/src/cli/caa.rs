@@ -1,5 +1,6 @@
 //! `hostkit caa parse` and `hostkit caa check`.
 
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -8,7 +9,10 @@ use hostkit_caa::{Caa, CaaRef, Decision, Iodef, Outcome, Property, StaticZone, S
 use hostkit_examples::caa_request;
 use serde_json::{Value, json};
 
-use super::{decode_hex, encode_hex, for_each_input, usage_error, verdict, write_json_line};
+use super::{
+    NOT_UTF8, Output, decode_hex, encode_hex, finish, for_each_input, read_input, set_error,
+    usage_error, verdict, write_json_line,
+};
 
 /// The `caa` verbs.
 #[derive(Debug, Subcommand)]
@@ -30,7 +34,7 @@ pub(crate) struct ParseArgs {
     wire: Option<String>,
     /// Zone text such as '0 issue "ca.example"' (one record each; none: one per line
     /// of standard input).
-    text: Vec<String>,
+    text: Vec<OsString>,
 }
 
 /// `hostkit caa check`.
@@ -152,22 +156,27 @@ fn report(out: &mut impl Write, rec: CaaRef<'_>, as_json: bool) -> io::Result<()
     }
 }
 
+/// Report a record that could not be read: a line on stderr, and in JSON the
+/// `error`, `error_code` and `offset` of every bad input.
 fn fail(
     out: &mut impl Write,
     input: &str,
-    e: impl std::fmt::Display,
+    message: impl std::fmt::Display,
+    code: &str,
+    offset: Option<usize>,
     as_json: bool,
 ) -> io::Result<()> {
-    eprintln!("hostkit: {input}: {e}");
+    eprintln!("hostkit: {input}: {message}");
     if as_json {
-        write_json_line(out, &json!({"input": input, "error": e.to_string()}))?;
+        let mut v = json!({"input": input});
+        set_error(&mut v, message, code, offset);
+        write_json_line(out, &v)?;
     }
     Ok(())
 }
 
 fn parse(a: ParseArgs) -> ExitCode {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Output::new();
     let mut ok = true;
     let res = if let Some(hex) = &a.wire {
         match decode_hex(hex) {
@@ -176,23 +185,28 @@ fn parse(a: ParseArgs) -> ExitCode {
                 Ok(r) => report(&mut out, r, a.json),
                 Err(e) => {
                     ok = false;
-                    fail(&mut out, hex, e, a.json)
+                    fail(&mut out, hex, &e, e.kind().as_str(), e.offset(), a.json)
                 }
             },
         }
     } else {
-        for_each_input(&a.text, |t| match t.parse::<Caa>() {
-            Ok(r) => report(&mut out, r.as_ref(), a.json),
-            Err(e) => {
+        for_each_input(&a.text, |input| match input {
+            Ok(t) => match t.parse::<Caa>() {
+                Ok(r) => report(&mut out, r.as_ref(), a.json),
+                Err(e) => {
+                    ok = false;
+                    fail(&mut out, t, &e, e.kind().as_str(), e.offset(), a.json)
+                }
+            },
+            Err(bad) => {
                 ok = false;
-                fail(&mut out, t, e, a.json)
+                let (message, offset) = (bad.message(), Some(bad.valid_up_to));
+                fail(&mut out, &bad.lossy(), message, NOT_UTF8, offset, a.json)
             }
         })
     };
-    match res {
-        Ok(()) => verdict(ok),
-        Err(e) => usage_error("stdout", e),
-    }
+    let res = res.and_then(|()| out.flush());
+    finish(res.map(|()| ok), "hostkit", "caa parse")
 }
 
 /// A zone file: names mapped to one entry or a list of entries.
@@ -221,7 +235,7 @@ enum ZoneEntry {
 }
 
 fn load_zone(path: &str) -> Result<StaticZone, String> {
-    let bytes = super::read_input(path).map_err(|e| e.to_string())?;
+    let bytes = read_input(path).map_err(|e| e.to_string())?;
     let file: ZoneFile = serde_yaml_ng::from_slice(&bytes).map_err(|e| {
         format!("not a zone (names mapped to CAA, CNAME, DNAME entries or SERVFAIL): {e}")
     })?;

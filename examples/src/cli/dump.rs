@@ -10,7 +10,7 @@ use clap::Subcommand;
 use hostkit_mysqldump_verify::{Report, Trailer, Verdict, Verifier};
 use serde_json::{Value, json};
 
-use super::{EXIT_NEGATIVE, EXIT_OK, EXIT_USAGE, usage_error, write_json_line};
+use super::{EXIT_USAGE, Output, finish, set_error, usage_error, write_json_line};
 
 /// Bytes read at a time.
 const READ_BUF: usize = 256 * 1024;
@@ -63,34 +63,42 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
 fn verify_files(files: &[String], json: bool) -> ExitCode {
     let mut all_complete = true;
     let mut io_error = false;
-    let stdout = io::stdout();
-    for file in files {
+    let mut out = Output::new();
+    let result = files.iter().try_for_each(|file| {
         let report = match verify_path(file) {
             Ok(r) => r,
             Err(e) => {
-                usage_error(file, e);
+                usage_error(file, &e);
                 io_error = true;
-                continue;
+                if json {
+                    let mut v = json!({"file": file, "verdict": null});
+                    set_error(&mut v, &e, io_code(&e), None);
+                    out.json_line(&v)?;
+                }
+                return Ok(());
             }
         };
         all_complete &= report.is_complete();
-        let mut out = stdout.lock();
-        let written = if json {
-            write_json_line(&mut out, &report_json(file, &report))
+        if json {
+            out.json_line(&report_json(file, &report))
         } else {
-            writeln!(out, "{}", text_line(file, &report))
-        };
-        if let Err(e) = written {
-            return usage_error("stdout", e);
+            out.text_line(&text_line(file, &report))
         }
+    });
+    match result.and_then(|()| out.flush()) {
+        Ok(()) if io_error => ExitCode::from(EXIT_USAGE),
+        result => finish(result.map(|()| all_complete), "hostkit", "stdout"),
     }
-    ExitCode::from(if io_error {
-        EXIT_USAGE
-    } else if all_complete {
-        EXIT_OK
-    } else {
-        EXIT_NEGATIVE
-    })
+}
+
+/// The `error_code` of a file that could not be read.
+fn io_code(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::NotFound => "io.not_found",
+        io::ErrorKind::PermissionDenied => "io.permission_denied",
+        io::ErrorKind::IsADirectory => "io.is_a_directory",
+        _ => "io.error",
+    }
 }
 
 /// Stream one input through the verifier.
@@ -170,6 +178,9 @@ pub(crate) fn report_json(file: &str, r: &Report) -> Value {
             _ => "none",
         },
         "container_error": r.stream.container_error.as_ref().map(ToString::to_string),
+        "error": r.stream.container_error.as_ref().map(ToString::to_string),
+        "error_code": r.stream.container_error.as_ref().map(|e| e.kind().as_str()),
+        "offset": r.stream.container_error.as_ref().and_then(|e| e.offset()),
         "dialect": r.origin.dialect.as_str(),
         "tool_version": r.origin.tool_version,
         "distribution": r.origin.distribution,

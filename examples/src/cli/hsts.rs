@@ -1,8 +1,8 @@
 //! `hostkit hsts`: Strict-Transport-Security header values and curl's HSTS cache file.
 
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand};
 use hostkit_hsts::{
@@ -11,7 +11,10 @@ use hostkit_hsts::{
 };
 use serde_json::{Value, json};
 
-use super::{for_each_input, usage_error, verdict, write_json_line};
+use super::{
+    NOT_UTF8, Output, finish, for_each_input, now, read_input, set_error, usage_error, verdict,
+    write_json_line,
+};
 
 mod preloaded;
 
@@ -43,7 +46,7 @@ pub(crate) struct ParseArgs {
     max_age_cap: Option<u64>,
     /// Header values; one per line of standard input when none are given.
     #[arg(value_name = "VALUE")]
-    values: Vec<String>,
+    values: Vec<OsString>,
 }
 
 /// `hostkit hsts preload-check`.
@@ -114,12 +117,6 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
     }
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn warning_json(w: &Warning) -> Value {
     json!({ "code": w.code(), "message": w.to_string() })
 }
@@ -134,21 +131,48 @@ fn parse(args: &ParseArgs) -> ExitCode {
         options = options.max_age_cap(cap);
     }
     let mut all_valid = true;
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let result = for_each_input(&args.values, |value| {
-        let parsed = parse_with(value, &options);
-        all_valid &= parsed.is_ok();
-        if args.json {
-            write_json_line(&mut out, &parse_json(value, &parsed))
-        } else {
-            write_parse_text(&mut out, value, &parsed)
+    let mut out = Output::new();
+    let result = for_each_input(&args.values, |input| match input {
+        Ok(value) => {
+            let parsed = parse_with(value, &options);
+            all_valid &= parsed.is_ok();
+            if args.json {
+                out.json_line(&parse_json(value, &parsed))
+            } else {
+                write_parse_text(&mut out, value, &parsed)
+            }
         }
-    });
-    match result {
-        Ok(()) => verdict(all_valid),
-        Err(e) => usage_error("hsts parse", e),
-    }
+        Err(bad) => {
+            all_valid = false;
+            let value = bad.lossy();
+            eprintln!("hostkit: {value:?}: {}", bad.message());
+            if args.json {
+                let mut v = invalid_json(&value);
+                set_error(&mut v, bad.message(), NOT_UTF8, Some(bad.valid_up_to));
+                out.json_line(&v)
+            } else {
+                writeln!(out, "invalid: {value:?}: {} ({NOT_UTF8})", bad.message())
+            }
+        }
+    })
+    .and_then(|()| out.flush());
+    finish(result.map(|()| all_valid), "hostkit", "hsts parse")
+}
+
+/// The JSON object of a value that is not a valid header, before its error fields.
+fn invalid_json(value: &str) -> Value {
+    json!({
+        "input": value,
+        "valid": false,
+        "max_age": null,
+        "include_subdomains": null,
+        "preload": null,
+        "canonical": null,
+        "error": null,
+        "error_code": null,
+        "offset": null,
+        "warnings": [],
+    })
 }
 
 fn parse_json(value: &str, parsed: &Result<Parsed, hostkit_hsts::Error>) -> Value {
@@ -162,19 +186,14 @@ fn parse_json(value: &str, parsed: &Result<Parsed, hostkit_hsts::Error>) -> Valu
             "canonical": p.policy.to_string(),
             "error": null,
             "error_code": null,
+            "offset": null,
             "warnings": p.warnings.iter().map(warning_json).collect::<Vec<_>>(),
         }),
-        Err(e) => json!({
-            "input": value,
-            "valid": false,
-            "max_age": null,
-            "include_subdomains": null,
-            "preload": null,
-            "canonical": null,
-            "error": e.to_string(),
-            "error_code": e.code(),
-            "warnings": [],
-        }),
+        Err(e) => {
+            let mut v = invalid_json(value);
+            set_error(&mut v, e, e.kind().as_str(), e.offset());
+            v
+        }
     }
 }
 
@@ -202,7 +221,7 @@ fn write_parse_text<W: Write>(
             }
             Ok(())
         }
-        Err(e) => writeln!(out, "invalid: {value:?}: {e} ({})", e.code()),
+        Err(e) => writeln!(out, "invalid: {value:?}: {e} ({})", e.kind().as_str()),
     }
 }
 
@@ -259,37 +278,33 @@ fn write_preload_text<W: Write>(out: &mut W, report: &PreloadReport) -> io::Resu
 }
 
 fn cache_check(args: &CacheCheckArgs) -> ExitCode {
-    let text = match super::read_input(&args.file) {
+    let text = match read_input(&args.file) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(_) => return usage_error(&args.file, "not UTF-8 text"),
         },
         Err(e) => return usage_error(&args.file, e),
     };
-    let now = args.now.unwrap_or_else(unix_now);
+    let now = now(args.now);
     let mut store = Store::new();
     if let Err(e) = store.load_curl_cache(&text, now) {
         return usage_error(&args.file, e);
     }
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Output::new();
     let mut all = true;
-    for host in &args.hosts {
+    let result = args.hosts.iter().try_for_each(|host| {
         let m = store.lookup(host, now);
         all &= m.is_some();
         let written = if args.json {
-            write_json_line(
-                &mut out,
-                &json!({
-                    "host": host,
-                    "upgrade": m.is_some(),
-                    "matched": m.map(|m| m.name),
-                    "congruent": m.map(|m| m.congruent),
-                    "include_subdomains": m.map(|m| m.include_subdomains),
-                    "expires": m.and_then(|m| m.expires),
-                    "entries": store.len(),
-                }),
-            )
+            out.json_line(&json!({
+                "host": host,
+                "upgrade": m.is_some(),
+                "matched": m.map(|m| m.name),
+                "congruent": m.map(|m| m.congruent),
+                "include_subdomains": m.map(|m| m.include_subdomains),
+                "expires": m.and_then(|m| m.expires),
+                "entries": store.len(),
+            }))
         } else {
             match m {
                 Some(m) => writeln!(
@@ -307,18 +322,17 @@ fn cache_check(args: &CacheCheckArgs) -> ExitCode {
                 None => writeln!(out, "{host}: no HSTS entry"),
             }
         };
-        if let Err(e) = written {
-            return usage_error("hsts cache-check", e);
-        }
-    }
-    verdict(all)
+        written
+    });
+    let result = result.and_then(|()| out.flush());
+    finish(result.map(|()| all), "hostkit", "hsts cache-check")
 }
 
 fn cache_write(args: &CacheWriteArgs) -> ExitCode {
     if !args.pairs.len().is_multiple_of(2) {
         return usage_error("hsts cache-write", "expected pairs of HOST and VALUE");
     }
-    let now = args.now.unwrap_or_else(unix_now);
+    let now = now(args.now);
     let mut store = Store::new();
     for pair in args.pairs.chunks(2) {
         let (host, value) = (&pair[0], &pair[1]);

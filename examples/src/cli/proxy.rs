@@ -11,7 +11,7 @@ use hostkit_proxy_protocol::{
 };
 use serde_json::{Value, json};
 
-use super::{EXIT_USAGE, decode_hex, encode_hex, usage_error, verdict, write_json_line};
+use super::{EXIT_USAGE, decode_hex, encode_hex, finish, usage_error, verdict, write_json_line};
 
 /// The `proxy` verbs.
 #[derive(Debug, Subcommand)]
@@ -98,8 +98,9 @@ fn decode(a: DecodeArgs) -> ExitCode {
     } else {
         out.write_all(report.text().as_bytes())
     };
-    if let Err(e) = written {
-        return usage_error("stdout", e);
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        // A reader that stopped early ends the run quietly.
+        return finish(Err(e), "hostkit", "stdout");
     }
     if let Some(e) = &report.error {
         eprintln!("hostkit: {}: {e}", shorten(&name));
@@ -183,7 +184,7 @@ impl<'a> Report<'a> {
             "trailing": h.map(|_| self.trailing),
             "needed": self.needed,
             "error": self.error.as_ref().map(ToString::to_string),
-            "error_code": self.error.as_ref().map(Error::code),
+            "error_code": self.error.as_ref().map(|e| e.kind().as_str()),
             "offset": self.error.as_ref().and_then(Error::offset),
         })
     }

@@ -14,7 +14,7 @@ use hostkit_spf::{
 };
 use serde_json::{Value, json};
 
-use super::{read_input, usage_error, verdict, write_json_line};
+use super::{finish, now, read_input, usage_error, write_json_line};
 
 /// The `spf` verbs.
 #[derive(Debug, Subcommand)]
@@ -156,7 +156,11 @@ fn parse(a: &ParseArgs) -> ExitCode {
             eprintln!("hostkit: {}: {e}", a.record);
             if a.json {
                 let v = json!({
-                    "valid": false, "error": e.kind.as_str(), "term": e.term, "offset": e.offset,
+                    "valid": false,
+                    "error": e.to_string(),
+                    "error_code": e.kind.as_str(),
+                    "term": e.term,
+                    "offset": e.offset,
                 });
                 write_json_line(&mut out, &v).map(|()| false)
             } else {
@@ -166,10 +170,7 @@ fn parse(a: &ParseArgs) -> ExitCode {
             }
         }
     };
-    match res {
-        Ok(ok) => verdict(ok),
-        Err(e) => usage_error("stdout", e),
-    }
+    finish(res, "hostkit", "spf parse")
 }
 
 fn evaluator(a: &CheckArgs, ip: IpAddr) -> Result<Evaluator, ExitCode> {
@@ -192,10 +193,7 @@ fn evaluator(a: &CheckArgs, ip: IpAddr) -> Result<Evaluator, ExitCode> {
             None => ev,
         }
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let ev = ev.receiver(&a.receiver).timestamp(now);
+    let ev = ev.receiver(&a.receiver).timestamp(now(None));
     match &a.default_explanation {
         Some(text) => ev
             .default_explanation(text)
@@ -230,11 +228,13 @@ fn check(a: &CheckArgs) -> ExitCode {
         };
         ev.run(|q| zone.answer(q))
     };
-    match print_outcome(a, &outcome) {
-        // 0 for pass, 1 for every other result, as everywhere a verdict is negative
-        Ok(()) => verdict(outcome.result == SpfResult::Pass),
-        Err(e) => usage_error("stdout", e),
-    }
+    // 0 for pass, 1 for every other result, as everywhere a verdict is negative
+    let pass = outcome.result == SpfResult::Pass;
+    finish(
+        print_outcome(a, &outcome).map(|()| pass),
+        "hostkit",
+        "spf check",
+    )
 }
 
 fn print_outcome(a: &CheckArgs, o: &Outcome) -> io::Result<()> {

@@ -4,11 +4,10 @@
 //! One output line per input, in order; a failing input prints `error: <reason>` on its
 //! line and makes the exit code 1 at the end.
 
-use std::io::{self, BufWriter, Write};
-use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use std::ffi::OsString;
+use std::io;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +16,9 @@ use hostkit_examples::srs_service::server::{self, Addr};
 use hostkit_examples::srs_service::{Clock, Limits, Map, Protocol, Rewriting, Secrets, Service};
 use hostkit_srs::{CaseMatch, Error, LengthPolicy, Rewriter, RewriterBuilder, Separator};
 
-use super::{for_each_input, usage_error, verdict};
+use serde_json::{Value, json};
+
+use super::{NOT_UTF8, Output, finish, for_each_input, now, set_error, usage_error};
 
 /// The `srs` verbs.
 #[derive(Debug, Subcommand)]
@@ -90,9 +91,13 @@ pub(crate) struct Common {
     /// Shortest hash accepted on reverse (default: the hash length).
     #[arg(long, value_name = "N")]
     hash_min: Option<usize>,
+    /// Print one JSON object per address: `input`, `output`, and on a failure `error`,
+    /// `error_code` and `offset`.
+    #[arg(long)]
+    json: bool,
     /// Addresses; with none, one per line is read from standard input.
     #[arg(value_name = "ADDRESS")]
-    addresses: Vec<String>,
+    addresses: Vec<OsString>,
 }
 
 /// `hostkit srs forward`.
@@ -153,14 +158,6 @@ fn builder(common: &Common) -> RewriterBuilder {
     b
 }
 
-fn now(common: &Common) -> u64 {
-    common.now.unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    })
-}
-
 /// Run one `srs` verb.
 pub(crate) fn run(cmd: Command) -> ExitCode {
     match cmd {
@@ -174,8 +171,8 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
             if args.refuse_long {
                 b = b.length_policy(LengthPolicy::RFC5321);
             }
-            let t = now(&args.common);
-            rewrite_all(b.build(), &args.common.addresses, |r, a, out| {
+            let t = now(args.common.now);
+            rewrite_all(b.build(), &args.common, "srs forward", |r, a, out| {
                 r.forward_into(a, t, out).map(|_| ())
             })
         }
@@ -188,45 +185,69 @@ pub(crate) fn run(cmd: Command) -> ExitCode {
                     CaseArg::Exact => CaseMatch::Exact,
                 },
             );
-            let t = now(&args.common);
-            rewrite_all(b.build(), &args.common.addresses, |r, a, out| {
+            let t = now(args.common.now);
+            rewrite_all(b.build(), &args.common, "srs reverse", |r, a, out| {
                 r.reverse_into(a, t, out).map(|_| ())
             })
         }
     }
 }
 
-/// Apply `op` to every input, writing one line each to a locked, buffered stdout.
+/// Apply `op` to every input, writing one line each to a locked, buffered stdout: the
+/// result, or `error: <reason>` (text); one object (JSON). A failing input makes the
+/// exit code 1 at the end; a reader that stops early ends the batch with 0.
 fn rewrite_all(
     rewriter: Result<Rewriter, Error>,
-    addresses: &[String],
+    common: &Common,
+    verb: &str,
     op: impl Fn(&Rewriter, &str, &mut String) -> Result<(), Error>,
 ) -> ExitCode {
     let rewriter = match rewriter {
         Ok(r) => r,
-        Err(e) => return usage_error("srs", e),
+        Err(e) => return usage_error(verb, e),
     };
-    let stdout = io::stdout();
-    let mut w = BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut out = Output::new();
     let mut line = String::with_capacity(256);
     let mut failed = false;
-    let result = for_each_input(addresses, |address| {
+    let result = for_each_input(&common.addresses, |input| {
         line.clear();
-        if let Err(e) = op(&rewriter, address, &mut line) {
-            failed = true;
-            line.clear();
-            line.push_str("error: ");
-            line.push_str(&e.to_string());
+        let (address, error) = match input {
+            Ok(address) => match op(&rewriter, address, &mut line) {
+                Ok(()) => (address.to_owned(), None),
+                Err(e) => (
+                    address.to_owned(),
+                    Some((e.to_string(), e.kind().as_str(), e.offset())),
+                ),
+            },
+            Err(bad) => (
+                bad.lossy(),
+                Some((bad.message(), NOT_UTF8, Some(bad.valid_up_to))),
+            ),
+        };
+        failed |= error.is_some();
+        if common.json {
+            let mut v: Value = json!({
+                "input": address,
+                "output": if error.is_none() { Value::from(line.as_str()) } else { Value::Null },
+                "error": null,
+                "error_code": null,
+                "offset": null,
+            });
+            if let Some((message, code, offset)) = &error {
+                set_error(&mut v, message, code, *offset);
+            }
+            out.json_line(&v)
+        } else {
+            if let Some((message, _, _)) = &error {
+                line.clear();
+                line.push_str("error: ");
+                line.push_str(message);
+            }
+            out.text_line(&line)
         }
-        line.push('\n');
-        w.write_all(line.as_bytes())
     })
-    .and_then(|()| w.flush());
-    match result {
-        Ok(()) => verdict(!failed),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => verdict(!failed),
-        Err(e) => usage_error("srs", e),
-    }
+    .and_then(|()| out.flush());
+    finish(result.map(|()| !failed), "hostkit", verb)
 }
 
 /// `hostkit srs serve`: exit 0 after a graceful stop, 2 when it cannot start.

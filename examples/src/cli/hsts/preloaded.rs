@@ -1,14 +1,15 @@
 //! `hostkit hsts preloaded`: is a host on the embedded Chromium preload list, and
 //! through which entry.
 
-use std::io::{self, BufRead, Write};
+use std::ffi::OsString;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Args;
 use hostkit_hsts::preload_list::{self, BYTES, ENTRIES, LIST_DATE};
 use serde_json::{Value, json};
 
-use crate::cli::{EXIT_OK, usage_error, verdict, write_json_line};
+use crate::cli::{Input, Output, finish, for_each_input, set_error, write_json_line};
 
 /// `hostkit hsts preloaded`.
 #[derive(Debug, Args)]
@@ -21,24 +22,20 @@ pub(crate) struct PreloadedArgs {
     stats: bool,
     /// Host names; one per line of standard input when none are given.
     #[arg(value_name = "HOST")]
-    hosts: Vec<String>,
+    hosts: Vec<OsString>,
 }
 
 /// Run `hostkit hsts preloaded`.
 pub(crate) fn run(args: &PreloadedArgs) -> ExitCode {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Output::new();
     let result = if args.stats {
         stats(&mut out, args.json).map(|()| true)
     } else {
         batch(&mut out, args)
     };
-    match result {
-        Ok(all) => verdict(all),
-        // A reader that stopped early (`| head`) ends the batch quietly.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
-        Err(e) => usage_error("hsts preloaded", e),
-    }
+    // A reader that stopped early (`| head`) ends the batch quietly.
+    let result = result.and_then(|all| out.flush().map(|()| all));
+    finish(result, "hostkit", "hsts preloaded")
 }
 
 fn stats<W: Write>(out: &mut W, json: bool) -> io::Result<()> {
@@ -58,38 +55,19 @@ fn stats<W: Write>(out: &mut W, json: bool) -> io::Result<()> {
 /// preloaded.
 fn batch<W: Write>(out: &mut W, args: &PreloadedArgs) -> io::Result<bool> {
     let mut all = true;
-    let mut one = |input: Result<&str, &[u8]>| -> io::Result<()> {
-        let preloaded = report(out, input, args.json)?;
-        all &= preloaded;
+    for_each_input(&args.hosts, |input| {
+        all &= report(out, input, args.json)?;
         Ok(())
-    };
-    if args.hosts.is_empty() {
-        let stdin = io::stdin();
-        let mut lock = stdin.lock();
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            if lock.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            let l = line.strip_suffix(b"\n").unwrap_or(&line);
-            let l = l.strip_suffix(b"\r").unwrap_or(l);
-            one(std::str::from_utf8(l).map_err(|_| l))?;
-        }
-    } else {
-        for host in &args.hosts {
-            one(Ok(host))?;
-        }
-    }
+    })?;
     Ok(all)
 }
 
 /// Writes one host's line; whether it is preloaded.
-fn report<W: Write>(out: &mut W, input: Result<&str, &[u8]>, json: bool) -> io::Result<bool> {
+fn report<W: Write>(out: &mut W, input: Input<'_>, json: bool) -> io::Result<bool> {
     let host = match input {
         Ok(host) if !host.is_empty() => host,
         Ok(_) => {
-            return bad(
+            return bad_input(
                 out,
                 "",
                 "empty host name",
@@ -98,15 +76,13 @@ fn report<W: Write>(out: &mut W, input: Result<&str, &[u8]>, json: bool) -> io::
                 json,
             );
         }
-        Err(bytes) => {
-            let text = String::from_utf8_lossy(bytes);
-            let offset = std::str::from_utf8(bytes).err().map(|e| e.valid_up_to());
-            return bad(
+        Err(bad) => {
+            return bad_input(
                 out,
-                &text,
+                &bad.lossy(),
                 "not UTF-8",
                 "preload_list.not_utf8",
-                offset,
+                Some(bad.valid_up_to),
                 json,
             );
         }
@@ -142,7 +118,7 @@ fn report<W: Write>(out: &mut W, input: Result<&str, &[u8]>, json: bool) -> io::
     Ok(found.is_some())
 }
 
-fn bad<W: Write>(
+fn bad_input<W: Write>(
     out: &mut W,
     host: &str,
     reason: &str,
@@ -151,17 +127,15 @@ fn bad<W: Write>(
     json: bool,
 ) -> io::Result<bool> {
     if json {
-        let v: Value = json!({
+        let mut v: Value = json!({
             "host": host,
             "preloaded": false,
             "include_subdomains": null,
             "entry": null,
             "exact": null,
             "list_date": LIST_DATE,
-            "error": reason,
-            "error_code": code,
-            "offset": offset,
         });
+        set_error(&mut v, reason, code, offset);
         write_json_line(out, &v)?;
     } else {
         writeln!(out, "error: {host:?}: {reason}")?;

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 use hostkit_examples::spf_zone::Zone;
-use hostkit_spf::{ErrorKind, FlattenOptions, Flattened, Tree, TreeNode, TreeWalker, flatten};
+use hostkit_spf::{FlattenOptions, Flattened, Tree, TreeNode, TreeWalker, flatten};
 use serde_json::{Value, json};
 
-use super::super::{read_input, usage_error, verdict, write_json_line};
+use super::super::{finish, read_input, usage_error, write_json_line};
 
 /// Where the tree's records come from.
 #[derive(Debug, Args)]
@@ -95,10 +95,11 @@ pub(crate) fn lint(a: &LintArgs) -> ExitCode {
     } else {
         print_tree(&mut out, &tree)
     };
-    match res {
-        Ok(()) => verdict(!tree.permerror_possible),
-        Err(e) => usage_error("stdout", e),
-    }
+    finish(
+        res.map(|()| !tree.permerror_possible),
+        "hostkit",
+        "spf lint",
+    )
 }
 
 fn print_tree(out: &mut impl Write, tree: &Tree) -> io::Result<()> {
@@ -159,18 +160,6 @@ fn print_node(out: &mut impl Write, node: &TreeNode, depth: usize) -> io::Result
     Ok(())
 }
 
-/// The stable `error_code` of a refusal to flatten.
-fn refusal_code(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::FlattenPermError => "flatten.permerror",
-        ErrorKind::FlattenTempError => "flatten.temperror",
-        ErrorKind::FlattenNoRecord => "flatten.no_record",
-        ErrorKind::FlattenOverLimit => "flatten.over_limit",
-        ErrorKind::FlattenTooLong => "flatten.too_long",
-        _ => "flatten.error",
-    }
-}
-
 /// Run `spf flatten`.
 pub(crate) fn flatten_cmd(a: &FlattenArgs) -> ExitCode {
     let tree = match walk(&a.source) {
@@ -198,7 +187,7 @@ pub(crate) fn flatten_cmd(a: &FlattenArgs) -> ExitCode {
                 let v = json!({
                     "domain": tree.domain,
                     "error": format!("{message}: {}", e.term),
-                    "error_code": refusal_code(e.kind),
+                    "error_code": e.kind.as_str(),
                     "term": e.term,
                     "offset": Value::Null,
                     "warnings": warnings_json(&tree.warnings),
@@ -210,10 +199,7 @@ pub(crate) fn flatten_cmd(a: &FlattenArgs) -> ExitCode {
             (r, false)
         }
     };
-    match res {
-        Ok(()) => verdict(ok),
-        Err(e) => usage_error("stdout", e),
-    }
+    finish(res.map(|()| ok), "hostkit", "spf flatten")
 }
 
 fn flat_json(f: &Flattened) -> Value {
