@@ -1,19 +1,7 @@
 //! `hostkit caa parse` and `hostkit caa check` as a user runs them.
 
-use std::process::{Command, Output};
-
-fn hostkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .output()
-        .expect("run hostkit")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    let s = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(s.lines().next().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {s}"))
-}
+mod common;
+use common::{hostkit, json};
 
 const ZONE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/caa/zone.yml");
 

@@ -1,8 +1,11 @@
 //! `hostkit dump verify` and `hostkit dump run` on small dumps made in the test.
 
+mod common;
+use common::hostkit_with;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use hostkit_fixtures::dump::small as dump;
 
@@ -33,24 +36,6 @@ impl Drop for TestDir {
     }
 }
 
-fn hostkit(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hostkit");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
 fn gzip(b: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(b).unwrap();
@@ -61,7 +46,7 @@ fn gzip(b: &[u8]) -> Vec<u8> {
 fn complete_dump_text_line_and_exit_0() {
     let dir = TestDir::new("complete_dump_text_line_and_exit_0");
     let f = dir.write("ok.sql", &dump(5));
-    let out = hostkit(&["dump", "verify", &f], None);
+    let out = hostkit_with(&["dump", "verify", &f], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(
@@ -76,7 +61,7 @@ fn cut_dump_names_the_table_and_byte() {
     let d = dump(50);
     let cut = d.len() / 2;
     let f = dir.write("cut.sql.gz", &gzip(&d[..cut]));
-    let out = hostkit(&["dump", "verify", &f], None);
+    let out = hostkit_with(&["dump", "verify", &f], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert_eq!(
@@ -91,7 +76,7 @@ fn json_fields_one_line_per_file_and_stdin() {
     let good = dir.write("json-ok.sql", &dump(3));
     let d = dump(3);
     let bad = &d[..d.len() - 20];
-    let out = hostkit(&["dump", "verify", "--json", &good, "-"], Some(bad));
+    let out = hostkit_with(&["dump", "verify", "--json", &good, "-"], Some(bad));
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<serde_json::Value> = text
@@ -125,7 +110,7 @@ fn compact_is_undecidable_and_junk_is_not_a_dump() {
         b"/*M!999999\\- enable the sandbox mode */ \nINSERT INTO `t` VALUES (1);\n",
     );
     let junk = dir.write("junk.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
-    let out = hostkit(&["dump", "verify", "--json", &compact, &junk], None);
+    let out = hostkit_with(&["dump", "verify", "--json", &compact, &junk], None);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let v: Vec<serde_json::Value> = text
@@ -138,7 +123,7 @@ fn compact_is_undecidable_and_junk_is_not_a_dump() {
 
 #[test]
 fn missing_file_is_exit_2() {
-    let out = hostkit(&["dump", "verify", "/nonexistent/dump.sql"], None);
+    let out = hostkit_with(&["dump", "verify", "/nonexistent/dump.sql"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dump.sql"));
 }
@@ -164,7 +149,7 @@ fn read_gz(p: &Path) -> Vec<u8> {
 
 /// `hostkit dump run --output OUTPUT -- SCRIPT`.
 fn dump_run(output: &Path, script: &str) -> Output {
-    hostkit(
+    hostkit_with(
         &[
             "dump",
             "run",

@@ -1,20 +1,9 @@
 //! `hostkit hsts` verbs, run as a user would.
 
-use std::process::{Command, Output};
+mod common;
+use common::{hostkit, json_lines};
 
-fn hostkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .output()
-        .expect("run hostkit")
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
-}
+use std::process::Command;
 
 #[test]
 fn parse_valid_json() {

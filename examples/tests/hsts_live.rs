@@ -3,6 +3,9 @@
 
 use std::net::IpAddr;
 
+mod common;
+use common::hostkit;
+
 use hostkit_examples::hsts_server::{
     FirstRedirect, Probe, Running, ServerConfig, get_http, get_https, start,
 };
@@ -199,13 +202,7 @@ async fn the_header_only_over_https_or_from_a_trusted_proxy() {
 
 #[test]
 fn offline_verdicts_and_usage_errors() {
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_hostkit"))
-            .args(["hsts", "preload-check"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| hostkit(&[&["hsts", "preload-check"], args].concat());
     // A public suffix is refused before any connection is tried.
     let out = run(&["--json", "--url", "https://co.uk/"]);
     assert_eq!(out.status.code(), Some(1));

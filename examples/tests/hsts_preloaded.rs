@@ -1,34 +1,11 @@
 //! `hostkit hsts preloaded`, run as a user would.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn hostkit(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hostkit");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or_default())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("wait for hostkit")
-}
-
-fn json_lines(out: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
-}
+mod common;
+use common::{hostkit_with, json_lines};
 
 #[test]
 fn listed_hosts_exit_0() {
-    let out = hostkit(
+    let out = hostkit_with(
         &[
             "hsts",
             "preloaded",
@@ -54,7 +31,7 @@ fn listed_hosts_exit_0() {
 
 #[test]
 fn one_unlisted_host_makes_exit_1() {
-    let out = hostkit(
+    let out = hostkit_with(
         &["hsts", "preloaded", "--json", "a.dev", "shop.paypal.com"],
         None,
     );
@@ -69,7 +46,7 @@ fn one_unlisted_host_makes_exit_1() {
 
 #[test]
 fn text_output() {
-    let out = hostkit(
+    let out = hostkit_with(
         &["hsts", "preloaded", "x.app", "example.com", "127.0.0.1"],
         None,
     );
@@ -84,7 +61,7 @@ fn text_output() {
 
 #[test]
 fn stdin_lines_and_a_bad_line_failing_alone() {
-    let out = hostkit(
+    let out = hostkit_with(
         &["hsts", "preloaded", "--json"],
         Some(b"www.paypal.com\r\nbad\xff.app\n\nfoo.dev\n"),
     );
@@ -99,27 +76,27 @@ fn stdin_lines_and_a_bad_line_failing_alone() {
     assert_eq!(v[3]["entry"], "dev");
     assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
 
-    let all = hostkit(&["hsts", "preloaded"], Some(b"a.app\nb.dev\n"));
+    let all = hostkit_with(&["hsts", "preloaded"], Some(b"a.app\nb.dev\n"));
     assert_eq!(all.status.code(), Some(0));
 }
 
 #[test]
 fn stats() {
-    let out = hostkit(&["hsts", "preloaded", "--stats", "--json"], None);
+    let out = hostkit_with(&["hsts", "preloaded", "--stats", "--json"], None);
     assert_eq!(out.status.code(), Some(0));
     let v = &json_lines(&out)[0];
     assert_eq!(v["entries"], 94_600);
     assert_eq!(v["list_date"], "2026-06-01");
     let bytes = v["bytes"].as_u64().unwrap();
     assert!(bytes > 100_000 && bytes <= 600 * 1024, "{bytes}");
-    let text = hostkit(&["hsts", "preloaded", "--stats"], None);
+    let text = hostkit_with(&["hsts", "preloaded", "--stats"], None);
     assert!(String::from_utf8_lossy(&text.stdout).contains("entries   94600\n"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = hostkit(&["hsts", "preloaded", "--stats", "a.app"], None);
+    let out = hostkit_with(&["hsts", "preloaded", "--stats", "a.app"], None);
     assert_eq!(out.status.code(), Some(2));
-    let out = hostkit(&["hsts", "preloaded", "--no-such-flag"], None);
+    let out = hostkit_with(&["hsts", "preloaded", "--no-such-flag"], None);
     assert_eq!(out.status.code(), Some(2));
 }

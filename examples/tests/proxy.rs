@@ -1,5 +1,8 @@
 //! The `hostkit proxy` verbs and the `proxy_echo` / `proxy_forward` examples on loopback.
 
+mod common;
+use common::hostkit_with;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -11,18 +14,9 @@ use hostkit_proxy_protocol::{Builder, Trusted};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const HOSTKIT: &str = env!("CARGO_BIN_EXE_hostkit");
-
+/// Exit code, stdout and stderr of `hostkit ARGS` on `stdin`.
 fn hostkit(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new(HOSTKIT)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hostkit");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = hostkit_with(args, Some(stdin));
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,18 +1,9 @@
 //! The `hostkit spf` verbs, run as a user would.
 
+mod common;
+use common::{hostkit, stdout};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn hostkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .output()
-        .expect("run hostkit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 const ZONE: &str = r#"
 example.com:

@@ -1,23 +1,10 @@
 //! `hostkit spf lint` and `hostkit spf flatten`, run as a user would, and the
 //! flattened records checked with `hostkit spf check`.
 
+mod common;
+use common::{hostkit, json, stdout};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn hostkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .output()
-        .expect("run hostkit")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_str(stdout(o).trim()).expect("one json line")
-}
 
 /// A customer with four providers, 12 lookups in the worst case.
 const ZONE: &str = r#"

@@ -1,5 +1,8 @@
 //! `hostkit srs forward|reverse` and the `srs_tcp_table` example, run as processes.
 
+mod common;
+use common::{hostkit_with, stdout};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
@@ -7,24 +10,9 @@ use std::time::Duration;
 
 const NOW: &str = "1577836860";
 
+/// `hostkit ARGS` with `stdin` as text.
 fn hostkit(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hostkit"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hostkit");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.unwrap_or("").to_string();
-    let writer = std::thread::spawn(move || input.write_all(data.as_bytes()));
-    let out = child.wait_with_output().expect("wait for hostkit");
-    writer.join().expect("writer thread").expect("write stdin");
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 output")
+    hostkit_with(args, Some(stdin.unwrap_or("").as_bytes()))
 }
 
 #[test]

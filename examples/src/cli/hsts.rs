@@ -135,7 +135,10 @@ fn parse(args: &ParseArgs) -> ExitCode {
     let result = for_each_input(&args.values, |input| match input {
         Ok(value) => {
             let parsed = parse_with(value, &options);
-            all_valid &= parsed.is_ok();
+            if let Err(e) = &parsed {
+                all_valid = false;
+                eprintln!("hostkit: {value:?}: {e}");
+            }
             if args.json {
                 out.json_line(&parse_json(value, &parsed))
             } else {

@@ -224,7 +224,10 @@ fn rewrite_all(
                 Some((bad.message(), NOT_UTF8, Some(bad.valid_up_to))),
             ),
         };
-        failed |= error.is_some();
+        if let Some((message, _, _)) = &error {
+            failed = true;
+            eprintln!("hostkit: {address}: {message}");
+        }
         if common.json {
             let mut v: Value = json!({
                 "input": address,
