@@ -2,9 +2,10 @@
 //! flattened records checked with `hostkit spf check`.
 
 mod common;
-use common::{hostkit, json, stdout};
+use common::{hostkit, json, stderr, stdout};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A customer with four providers, 12 lookups in the worst case.
 const ZONE: &str = r#"
@@ -45,6 +46,12 @@ loop2.example.com:
   - TXT: "v=spf1 include:loop.example.com -all"
 "#;
 
+/// `hostkit spf VERB --zone ZONE --domain DOMAIN EXTRA...`
+fn tree(verb: &str, zone: &Path, domain: &str, extra: &[&str]) -> Output {
+    let zone = zone.to_str().unwrap();
+    hostkit(&[&["spf", verb, "--zone", zone, "--domain", domain], extra].concat())
+}
+
 fn zone_file(tag: &str, text: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("hostkit-spf-tree-{}-{tag}.yml", std::process::id()));
     std::fs::write(&p, text).expect("write zone");
@@ -54,15 +61,7 @@ fn zone_file(tag: &str, text: &str) -> PathBuf {
 #[test]
 fn lint_json_counts_the_worst_case_and_exits_1_on_a_possible_permerror() {
     let z = zone_file("lint", ZONE);
-    let o = hostkit(&[
-        "spf",
-        "lint",
-        "--json",
-        "--zone",
-        z.to_str().unwrap(),
-        "--domain",
-        "example.com",
-    ]);
+    let o = tree("lint", &z, "example.com", &["--json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let v = json(&o);
     assert_eq!(v["domain"], "example.com");
@@ -86,14 +85,7 @@ fn lint_json_counts_the_worst_case_and_exits_1_on_a_possible_permerror() {
 #[test]
 fn lint_text_shows_the_tree_with_costs_then_warnings() {
     let z = zone_file("text", ZONE);
-    let o = hostkit(&[
-        "spf",
-        "lint",
-        "--zone",
-        z.to_str().unwrap(),
-        "--domain",
-        "loop.example.com",
-    ]);
+    let o = tree("lint", &z, "loop.example.com", &[]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.starts_with("loop.example.com: "), "{out}");
@@ -105,34 +97,56 @@ fn lint_text_shows_the_tree_with_costs_then_warnings() {
     let warnings = out.split("warnings:\n").nth(1).expect("warnings section");
     assert!(warnings.contains("tree.loop: "), "{out}");
 
-    let o = hostkit(&[
-        "spf",
-        "lint",
-        "--zone",
-        z.to_str().unwrap(),
-        "--domain",
-        "spf.crm.example.org",
-    ]);
+    let o = tree("lint", &z, "spf.crm.example.org", &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
 #[test]
-fn lint_reports_usage_errors_with_exit_2() {
-    let o = hostkit(&[
-        "spf",
-        "lint",
-        "--zone",
-        "/nonexistent/zone.yml",
-        "--domain",
-        "example.com",
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/zone.yml"));
-    let o = hostkit(&["spf", "lint", "--domain", "example.com"]);
-    assert_eq!(o.status.code(), Some(2));
+fn usage_errors_exit_2_and_name_the_input() {
+    for (args, named) in [
+        (
+            &[
+                "lint",
+                "--zone",
+                "/nonexistent/zone.yml",
+                "--domain",
+                "example.com",
+            ][..],
+            "/nonexistent/zone.yml",
+        ),
+        (
+            &[
+                "flatten",
+                "--zone",
+                "/nonexistent/zone.yml",
+                "--domain",
+                "example.com",
+            ],
+            "/nonexistent/zone.yml",
+        ),
+        (&["lint", "--domain", "example.com"], "--zone"),
+        (&["flatten", "--domain", "example.com"], "--zone"),
+        (&["lint", "--zone", "-"], "--domain"),
+        (
+            &[
+                "flatten",
+                "--zone",
+                "-",
+                "--domain",
+                "x.example",
+                "--max-length",
+                "10",
+            ],
+            "--max-length",
+        ),
+    ] {
+        let o = hostkit(&[&["spf"], args].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(named), "{args:?}: {}", stderr(&o));
+    }
 }
 
-fn check(zone: &std::path::Path, ip: &str) -> String {
+fn check(zone: &Path, ip: &str) -> String {
     let o = hostkit(&[
         "spf",
         "check",
@@ -149,15 +163,7 @@ fn check(zone: &std::path::Path, ip: &str) -> String {
 #[test]
 fn flatten_writes_records_that_give_the_same_results_within_10_lookups() {
     let z = zone_file("flatten", ZONE);
-    let o = hostkit(&[
-        "spf",
-        "flatten",
-        "--json",
-        "--zone",
-        z.to_str().unwrap(),
-        "--domain",
-        "example.com",
-    ]);
+    let o = tree("flatten", &z, "example.com", &["--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let v = json(&o);
     let records = v["records"].as_array().unwrap();
@@ -238,16 +244,7 @@ fn flatten_writes_records_that_give_the_same_results_within_10_lookups() {
 #[test]
 fn flatten_text_prints_zone_lines_and_refuses_a_loop() {
     let z = zone_file("flat-text", ZONE);
-    let o = hostkit(&[
-        "spf",
-        "flatten",
-        "--zone",
-        z.to_str().unwrap(),
-        "--domain",
-        "example.com",
-        "--max-length",
-        "120",
-    ]);
+    let o = tree("flatten", &z, "example.com", &["--max-length", "120"]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(out.contains("snapshot"), "{out}");
@@ -267,15 +264,7 @@ fn flatten_text_prints_zone_lines_and_refuses_a_loop() {
         assert!(value.len() <= 120, "{l}");
     }
 
-    let o = hostkit(&[
-        "spf",
-        "flatten",
-        "--json",
-        "--zone",
-        z.to_str().unwrap(),
-        "--domain",
-        "loop.example.com",
-    ]);
+    let o = tree("flatten", &z, "loop.example.com", &["--json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(v["error_code"], "flatten.permerror");
