@@ -155,11 +155,15 @@ impl<'a> Reader<'a> {
             if tok.len() % 2 != 0 {
                 return Err(self.err("odd number of hex digits", start));
             }
-            for (i, pair) in tok.chunks(2).enumerate() {
-                match (hex(pair[0]), hex(pair[1])) {
-                    (Some(h), Some(l)) => rdata.push(h << 4 | l),
-                    _ => return Err(self.err("not a hex digit", start + 2 * i)),
-                }
+            let at = rdata.len();
+            rdata.resize(at + tok.len() / 2, 0);
+            if let Err(e) = hex::decode_to_slice(tok, &mut rdata[at..]) {
+                // Blame the pair holding the bad digit (the length is even: checked above).
+                let digit = match e {
+                    hex::FromHexError::InvalidHexCharacter { index, .. } => index,
+                    _ => 0,
+                };
+                return Err(self.err("not a hex digit", start + digit - digit % 2));
             }
             if rdata.len() > len {
                 return Err(self.err("more hex bytes than the length says", start));
@@ -169,15 +173,6 @@ impl<'a> Reader<'a> {
             return Err(self.err("fewer hex bytes than the length says", len_at));
         }
         Caa::from_wire(&rdata)
-    }
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
     }
 }
 

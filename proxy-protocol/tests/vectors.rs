@@ -7,12 +7,9 @@ use hostkit_proxy_protocol::{
 
 const PAYLOAD: &[u8] = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n";
 
+/// A hex column of a vector file.
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len().is_multiple_of(2), "odd hex: {s}");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
-        .collect()
+    hex::decode(s).unwrap_or_else(|e| panic!("{e}: {s}"))
 }
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {

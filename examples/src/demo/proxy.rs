@@ -19,16 +19,10 @@ use super::Report;
 /// proxy-v2-options value), CRC32C first.
 const HAPROXY_TLS: &str = "0d0a0d0a000d0a515549540a211100a97f0000017f0000018ca2465403000430f8b28f010002683202000a70726f78792e7465737405002e37463030303030313a384341325f37463030303030313a343635345f36423038453734365f303030383a343237322000500700000000210007544c5376312e3322000e636c69656e742e6578616d706c652500075253413230343824000a5253412d534841323536230016544c535f4145535f3235365f47434d5f534841333834";
 
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok())
-        .collect()
-}
-
 pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.section("PROXY protocol (hostkit-proxy-protocol)");
 
-    let bytes = hex(HAPROXY_TLS);
+    let bytes = hex::decode(HAPROXY_TLS)?;
     let Status::Complete((h, used)) = parse(&bytes)? else {
         anyhow::bail!("HAProxy header incomplete");
     };
