@@ -298,7 +298,7 @@ fn cache_check(args: &CacheCheckArgs) -> ExitCode {
     let result = args.hosts.iter().try_for_each(|host| {
         let m = store.lookup(host, now);
         all &= m.is_some();
-        let written = if args.json {
+        if args.json {
             out.json_line(&json!({
                 "host": host,
                 "upgrade": m.is_some(),
@@ -324,8 +324,7 @@ fn cache_check(args: &CacheCheckArgs) -> ExitCode {
                 ),
                 None => writeln!(out, "{host}: no HSTS entry"),
             }
-        };
-        written
+        }
     });
     let result = result.and_then(|()| out.flush());
     finish(result.map(|()| all), "hostkit", "hsts cache-check")

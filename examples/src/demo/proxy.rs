@@ -22,7 +22,7 @@ const HAPROXY_TLS: &str = "0d0a0d0a000d0a515549540a211100a97f0000017f0000018ca24
 pub(crate) async fn run(report: &mut Report) -> anyhow::Result<()> {
     report.section("PROXY protocol (hostkit-proxy-protocol)");
 
-    let bytes = hex::decode(HAPROXY_TLS)?;
+    let bytes = hex::decode(HAPROXY_TLS).map_err(|e| anyhow::anyhow!("{e}"))?;
     let Status::Complete((h, used)) = parse(&bytes)? else {
         anyhow::bail!("HAProxy header incomplete");
     };
