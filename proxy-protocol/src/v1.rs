@@ -97,16 +97,50 @@ pub(crate) fn parse(buf: &[u8]) -> Result<Status<(Header<'_>, usize)>, Error> {
             },
             end,
         ))),
-        Err(Stop::Bad(e)) => Err(e),
-        Err(Stop::Short(needed)) => {
-            let length = b.len() + needed;
-            if length > MAX_LEN {
-                Err(Error::V1TooLong { length })
-            } else {
-                Ok(Status::Incomplete { needed })
-            }
+        Err(Stop::Short(needed)) if b.len() + needed <= MAX_LEN => {
+            Ok(Status::Incomplete { needed })
+        }
+        Err(Stop::Short(needed)) => Err(first_failure(
+            b,
+            Error::V1TooLong {
+                length: b.len() + needed,
+            },
+        )),
+        Err(Stop::Bad(e)) => Err(first_failure(b, e)),
+    }
+}
+
+/// How a prefix of the line stands.
+fn verdict(prefix: &[u8]) -> Option<Error> {
+    match line(prefix) {
+        Ok(_) => None,
+        Err(Stop::Short(needed)) if prefix.len() + needed <= MAX_LEN => None,
+        Err(Stop::Short(needed)) => Some(Error::V1TooLong {
+            length: prefix.len() + needed,
+        }),
+        Err(Stop::Bad(e)) => Some(e),
+    }
+}
+
+/// The error of the shortest failing prefix of `b`, which fails as a whole with `whole`.
+///
+/// A line read byte by byte fails at the first prefix that is malformed or can no
+/// longer end within 107 bytes, and every longer prefix fails too. Reporting that
+/// prefix's error makes the answer independent of how the bytes were cut into reads:
+/// a caller that saw 106 bytes and one that saw 107 get the same error.
+#[cold]
+fn first_failure(b: &[u8], whole: Error) -> Error {
+    // Invariant: b[..lo] does not fail, b[..hi] does.
+    let (mut lo, mut hi) = (0, b.len());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if verdict(&b[..mid]).is_some() {
+            hi = mid;
+        } else {
+            lo = mid;
         }
     }
+    verdict(&b[..hi]).unwrap_or(whole)
 }
 
 /// Bytes of the shortest completion after "TCP4 " and after "TCP6 ".
@@ -433,6 +467,43 @@ mod tests {
         assert_eq!(needed(b"PROXY TCP6 ::1 :"), 1 + 6);
         assert_eq!(needed(b"PROXY UNKNOWN"), 2);
         assert_eq!(needed(b"PROXY UNKNOWN 1 2 3"), 2);
+    }
+
+    /// The error a reader feeding one byte at a time meets first.
+    fn first_error(line: &[u8]) -> Option<Error> {
+        (1..=line.len()).find_map(|n| parse(&line[..n]).err())
+    }
+
+    #[test]
+    fn the_error_does_not_depend_on_the_cut() {
+        let mut unknown_lf = b"PROXY UNKNOWN ".to_vec();
+        unknown_lf.resize(106, b'x');
+        unknown_lf.extend_from_slice(b"\nrest");
+        let mut unknown_long = b"PROXY UNKNOWN ".to_vec();
+        unknown_long.resize(120, b'y');
+        let mut bad_late = b"PROXY TCP6 ".to_vec();
+        bad_late.resize(100, b':');
+        bad_late.extend_from_slice(b"zz \r\n");
+        let lines: [&[u8]; 6] = [
+            &unknown_lf,
+            &unknown_long,
+            &bad_late,
+            b"PROXY TCP4 1.2.3.4 5.6.7.8 1 70000\r\n",
+            b"PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n",
+            b"PROXX",
+        ];
+        for line in lines {
+            let first = first_error(line).expect("every line here fails");
+            for n in 1..=line.len() {
+                if let Err(e) = parse(&line[..n]) {
+                    assert_eq!(e, first, "{:?} cut at {n}", core::str::from_utf8(line));
+                }
+            }
+        }
+        assert_eq!(
+            first_error(&unknown_lf),
+            Some(Error::V1TooLong { length: 108 })
+        );
     }
 
     #[test]
