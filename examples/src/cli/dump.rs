@@ -119,6 +119,11 @@ fn feed_all(r: &mut impl Read, v: &mut Verifier, buf: &mut [u8]) -> io::Result<(
             Ok(0) => return Ok(()),
             Ok(n) => v.feed(&buf[..n]),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // A standard input left non-blocking by whoever started us: nothing to read
+            // yet is not the end of the dump, so wait a little and read again.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
             Err(e) => return Err(e),
         }
     }
@@ -342,4 +347,45 @@ async fn run_dump_async(output: &Path, command: &[String], json: bool) -> ExitCo
         eprintln!("hostkit: {program}: the dump is not complete; the output is kept in {name}");
     }
     super::verdict(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out `data` in small reads, with "would block" between them.
+    struct Stalling<'a> {
+        data: &'a [u8],
+        stall: bool,
+    }
+
+    impl Read for Stalling<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.stall = !self.stall;
+            if self.stall && !self.data.is_empty() {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = buf.len().min(self.data.len()).min(7);
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_reader_that_would_block_is_read_to_its_end() {
+        let dump = hostkit_fixtures::dump::small(40);
+        let mut plain = Verifier::new();
+        plain.feed(&dump);
+        let mut stalled = Verifier::new();
+        let mut buf = [0u8; 64];
+        let mut r = Stalling {
+            data: &dump,
+            stall: false,
+        };
+        feed_all(&mut r, &mut stalled, &mut buf).expect("would-block is not an error");
+        let (a, b) = (plain.finish(), stalled.finish());
+        assert_eq!(a.verdict, Verdict::Complete);
+        assert_eq!(a, b);
+    }
 }
