@@ -1,0 +1,4 @@
+//! The check is `hostkit_fuzz_checks::srs::serve_request`, shared with the stable corpus replay.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hostkit_fuzz_checks::srs::serve_request(data));
