@@ -15,7 +15,6 @@
 //! [`Outcome::queries`] may, as a late answer can make an earlier question moot).
 
 use alloc::borrow::{Cow, ToOwned};
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -417,8 +416,8 @@ pub struct Evaluator {
 /// What the lookups found so far, what is asked, and the counters of section 4.6.4.
 #[derive(Debug, Clone, Default)]
 struct Ctx {
-    /// Answers by name, then by [`QueryType::index`].
-    memo: BTreeMap<String, [Option<Slot>; 5]>,
+    /// Answers by question.
+    memo: Memo,
     /// The questions the machine waits for.
     outstanding: Vec<Query>,
     /// Questions asked whose answers are no longer needed; their answers are taken
@@ -735,21 +734,18 @@ impl Evaluator {
             if let Some(o) = self.done.take() {
                 return o;
             }
-            let Some(q) = self.ctx.outstanding.first().cloned() else {
+            if self.ctx.outstanding.is_empty() {
                 // Unreachable: a machine that is not done always waits for a question.
                 self.end(Err(Problem::Dns {
                     name: self.p.domain.clone(),
                     qtype: QueryType::Txt,
                 }));
                 continue;
-            };
-            let a = resolve(&q);
-            if self.answer(&q, a).is_err() {
-                self.end(Err(Problem::Dns {
-                    name: q.name,
-                    qtype: q.qtype,
-                }));
             }
+            let q = self.ctx.outstanding.remove(0);
+            let a = resolve(&q);
+            self.ctx.store(q, a);
+            self.advance();
         }
     }
 
@@ -1240,27 +1236,14 @@ fn key(name: &str) -> Cow<'_, str> {
     }
 }
 
-impl QueryType {
-    const fn index(self) -> usize {
-        match self {
-            Self::Txt => 0,
-            Self::A => 1,
-            Self::Aaaa => 2,
-            Self::Mx => 3,
-            Self::Ptr => 4,
-        }
-    }
-}
-
 impl Ctx {
     fn slot(&self, name: &str, qtype: QueryType) -> Option<&Slot> {
-        self.memo.get(name)?[qtype.index()].as_ref()
+        self.memo.get(name, qtype)
     }
 
     fn store(&mut self, q: Query, answer: Answer) {
         self.answers += 1;
-        let i = q.qtype.index();
-        self.memo.entry(q.name).or_default()[i] = Some(Slot { answer, spf: None });
+        self.memo.insert(q, Slot { answer, spf: None });
     }
 
     /// Put a question on the outstanding list (once).
@@ -1293,7 +1276,7 @@ impl Ctx {
             withdrawn,
             ..
         } = self;
-        match memo.get(&*k).and_then(|s| s[qtype.index()].as_ref()) {
+        match memo.get(&k, qtype) {
             Some(slot) => Ok(&slot.answer),
             None => {
                 ask_missing(outstanding, withdrawn, k, qtype);
@@ -1307,8 +1290,7 @@ impl Ctx {
         let k = key(domain);
         let Some(slot) = self
             .memo
-            .get_mut(&*k)
-            .and_then(|s| s[QueryType::Txt.index()].as_mut())
+            .get_mut(&k, QueryType::Txt)
         else {
             ask_missing(
                 &mut self.outstanding,
@@ -1503,6 +1485,94 @@ impl Ctx {
             .cloned();
         self.ptr_pick = Some(pick.clone());
         Ok(pick)
+    }
+}
+
+/// The answers received, by question: a vector with an open-addressing index over
+/// it, so that a check with many questions stays linear. The number of questions a
+/// check can ask is bounded by its limits, so colliding names only cost probes.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    entries: Vec<(Query, Slot)>,
+    /// Entry index plus one, 0 for a free place; the length is 0 or a power of two.
+    index: Vec<u32>,
+}
+
+impl Memo {
+    fn hash(name: &str, qtype: QueryType) -> usize {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = qtype as u64;
+        let mut chunks = name.as_bytes().chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w) ^ (rest.len() as u64) << 59).wrapping_mul(K);
+        // The high bits are the best mixed.
+        (h >> 32) as usize
+    }
+
+    /// The index of the question's entry.
+    fn find(&self, name: &str, qtype: QueryType) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut i = Self::hash(name, qtype) & mask;
+        loop {
+            let e = *self.index.get(i)? as usize;
+            let (q, _) = self.entries.get(e.checked_sub(1)?)?;
+            if q.qtype == qtype && q.name == name {
+                return Some(e - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn get(&self, name: &str, qtype: QueryType) -> Option<&Slot> {
+        let i = self.find(name, qtype)?;
+        self.entries.get(i).map(|(_, s)| s)
+    }
+
+    fn get_mut(&mut self, name: &str, qtype: QueryType) -> Option<&mut Slot> {
+        let i = self.find(name, qtype)?;
+        self.entries.get_mut(i).map(|(_, s)| s)
+    }
+
+    fn insert(&mut self, q: Query, slot: Slot) {
+        if let Some(i) = self.find(&q.name, q.qtype) {
+            if let Some(e) = self.entries.get_mut(i) {
+                e.1 = slot;
+            }
+            return;
+        }
+        if (self.entries.len() + 1) * 2 > self.index.len() {
+            let len = (self.index.len() * 2).max(16);
+            self.index.clear();
+            self.index.resize(len, 0);
+            for i in 0..self.entries.len() {
+                let (q, _) = &self.entries[i];
+                let at = Self::hash(&q.name, q.qtype);
+                self.place(at, i);
+            }
+        }
+        let at = Self::hash(&q.name, q.qtype);
+        self.entries.push((q, slot));
+        self.place(at, self.entries.len() - 1);
+    }
+
+    fn place(&mut self, hash: usize, entry: usize) {
+        let mask = self.index.len() - 1;
+        let mut i = hash & mask;
+        while self.index[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        // At most a few hundred questions: the index always fits in u32.
+        self.index[i] = u32::try_from(entry + 1).unwrap_or(u32::MAX);
     }
 }
 
