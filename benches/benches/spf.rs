@@ -330,7 +330,7 @@ fn hostkit_check(zone: &Zone, answers: &HashMap<Query, Answer>, trace: bool) -> 
     Evaluator::check_host(zone.client, "example.com", "alice@example.com")
         .helo("mail.example.org")
         .tracing(trace)
-        .run(|q| answers.get(q).cloned().unwrap_or(Answer::NxDomain))
+        .run(|q| answers.get(q).unwrap_or(&Answer::NxDomain))
         .result
 }
 

@@ -433,6 +433,32 @@ struct Ctx {
     ptr_pick: Option<Option<String>>,
     /// Whether the trace is kept.
     tracing: bool,
+    /// Whether the lent answer of the current advance was read.
+    lent_used: bool,
+    /// Whether it was read by a step that may read it again later, so that it must
+    /// be kept.
+    lent_keep: bool,
+}
+
+/// The machine's [`Ctx`] for one advance, with the answer the driver lent for it, if
+/// any. A lent answer read only by a step that reads each answer once (a record, an
+/// address set, an exchange list) is never copied.
+struct Cx<'a> {
+    ctx: &'a mut Ctx,
+    lent: Option<(&'a Query, &'a Answer)>,
+}
+
+impl core::ops::Deref for Cx<'_> {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        self.ctx
+    }
+}
+
+impl core::ops::DerefMut for Cx<'_> {
+    fn deref_mut(&mut self) -> &mut Ctx {
+        self.ctx
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -729,7 +755,15 @@ impl Evaluator {
 
     /// Drive the machine to its end with a synchronous resolver, one question at a
     /// time, in the order the evaluation needs them.
-    pub fn run(mut self, mut resolve: impl FnMut(&Query) -> Answer) -> Outcome {
+    ///
+    /// The resolver may give each answer or lend it (return `&Answer`, from a cache
+    /// say). A lent answer is copied only when the evaluation may need it again; an
+    /// answer read once (a record, the addresses of a name, an exchange list) is not
+    /// kept, so a later term that needs the same question asks it again.
+    pub fn run<A: core::borrow::Borrow<Answer>>(
+        mut self,
+        mut resolve: impl FnMut(&Query) -> A,
+    ) -> Outcome {
         loop {
             if let Some(o) = self.done.take() {
                 return o;
@@ -744,8 +778,24 @@ impl Evaluator {
             }
             let q = self.ctx.outstanding.remove(0);
             let a = resolve(&q);
-            self.ctx.store(q, a);
-            self.advance();
+            self.lend(q, a.borrow());
+        }
+    }
+
+    /// Advance with an answer the driver lends, and keep a copy only if it is needed.
+    fn lend(&mut self, q: Query, a: &Answer) {
+        self.ctx.answers += 1;
+        self.ctx.lent_used = false;
+        self.ctx.lent_keep = false;
+        self.advance_with(Some((&q, a)));
+        if self.done.is_none() && (!self.ctx.lent_used || self.ctx.lent_keep) {
+            self.ctx.memo.insert(
+                q,
+                Slot {
+                    answer: a.clone(),
+                    spf: None,
+                },
+            );
         }
     }
 
@@ -769,11 +819,15 @@ impl Evaluator {
 
     /// Move on until an answer is missing or the check is over.
     fn advance(&mut self) {
+        self.advance_with(None);
+    }
+
+    fn advance_with(&mut self, lent: Option<(&Query, &Answer)>) {
         while self.done.is_none() {
             let r = if self.decided.is_some() {
-                self.explain()
+                self.explain(lent)
             } else {
-                self.tick()
+                self.tick(lent)
             };
             match r {
                 Ok(()) => {}
@@ -784,13 +838,17 @@ impl Evaluator {
     }
 
     /// One step of the frame on top.
-    fn tick(&mut self) -> Res<()> {
+    fn tick(&mut self, lent: Option<(&Query, &Answer)>) -> Res<()> {
         let Some(f) = self.frames.last_mut() else {
             return Ok(());
         };
+        let mut cx = Cx {
+            ctx: &mut self.ctx,
+            lent,
+        };
         let flow = match f.record {
-            None => lookup_record(f, &mut self.records, &mut self.ctx, &self.p)?,
-            Some(r) => step_frame(f, &self.records[r], &mut self.ctx, &self.p)?,
+            None => lookup_record(f, &mut self.records, &mut cx, &self.p)?,
+            Some(r) => step_frame(f, &self.records[r], &mut cx, &self.p)?,
         };
         self.settle(flow)
     }
@@ -872,7 +930,7 @@ impl Evaluator {
     }
 
     /// The explanation of a `fail` (section 6.2), then the outcome.
-    fn explain(&mut self) -> Res<()> {
+    fn explain(&mut self, lent: Option<(&Query, &Answer)>) -> Res<()> {
         let Some(x) = &mut self.decided else {
             return Ok(());
         };
@@ -885,7 +943,11 @@ impl Evaluator {
             .clone()
             .and_then(|(ri, d)| Some((self.records.get(ri)?.exp()?, d)))
         {
-            match explanation(x, spec, &domain, &mut self.ctx, p) {
+            let mut cx = Cx {
+                ctx: &mut self.ctx,
+                lent,
+            };
+            match explanation(x, spec, &domain, &mut cx, p) {
                 Ok(text) => Some(text),
                 Err(Halt::Blocked) => return Err(Halt::Blocked),
                 // A problem while finding the explanation (the void lookups of the
@@ -967,7 +1029,7 @@ fn explanation(
     x: &mut Explaining,
     spec: &MacroString,
     domain: &str,
-    ctx: &mut Ctx,
+    ctx: &mut Cx<'_>,
     p: &Params,
 ) -> Res<String> {
     if x.text.is_none() {
@@ -1004,7 +1066,12 @@ fn explanation(
 }
 
 /// A frame waiting for its record: the TXT lookup and the record selection.
-fn lookup_record(f: &mut Frame, records: &mut Vec<Record>, ctx: &mut Ctx, p: &Params) -> Res<Flow> {
+fn lookup_record(
+    f: &mut Frame,
+    records: &mut Vec<Record>,
+    ctx: &mut Cx<'_>,
+    p: &Params,
+) -> Res<Flow> {
     let domain = &f.domain;
     match ctx.spf(domain, records)? {
         Txt::TempError => Err(Halt::Stop(Problem::Dns {
@@ -1043,7 +1110,7 @@ fn lookup_record(f: &mut Frame, records: &mut Vec<Record>, ctx: &mut Ctx, p: &Pa
 }
 
 /// One step of a frame whose record is known.
-fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flow> {
+fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Cx<'_>, p: &Params) -> Res<Flow> {
     let dom = f.domain.as_str();
     match &mut f.phase {
         Phase::Begin => {
@@ -1072,7 +1139,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flo
             let Some((_, d)) = directive_at(rec, f.next) else {
                 return Ok(Flow::Match(false));
             };
-            let target = |ctx: &mut Ctx, spec: Option<&MacroString>| match spec {
+            let target = |ctx: &mut Cx<'_>, spec: Option<&MacroString>| match spec {
                 Some(s) => ctx.expand(p, s, dom),
                 None => Ok(dom.to_owned()),
             };
@@ -1127,7 +1194,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flo
         }
         Phase::Addr { name, cidr } => Ok(Flow::Match(ctx.addr_match(p, name, *cidr)?)),
         Phase::Exists { name } => {
-            let found = match ctx.need(name, QueryType::A)? {
+            let found = match ctx.need_once(name, QueryType::A)? {
                 Answer::A(v) if !v.is_empty() => Some(true),
                 Answer::TempError => None,
                 _ => Some(false),
@@ -1145,7 +1212,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Ctx, p: &Params) -> Res<Flo
             }
         }
         Phase::MxList { name, cidr } => {
-            let hosts = match ctx.need(name, QueryType::Mx)? {
+            let hosts = match ctx.need_once(name, QueryType::Mx)? {
                 Answer::Mx(v) if !v.is_empty() => {
                     let mut v: Vec<(u16, &str)> =
                         v.iter().map(|(pr, n)| (*pr, n.as_str())).collect();
@@ -1267,58 +1334,6 @@ impl Ctx {
         }
     }
 
-    /// The answer to a question, or [`Halt::Blocked`] with the question outstanding.
-    fn need(&mut self, name: &str, qtype: QueryType) -> Res<&Answer> {
-        let k = key(name);
-        let Self {
-            memo,
-            outstanding,
-            withdrawn,
-            ..
-        } = self;
-        match memo.get(&k, qtype) {
-            Some(slot) => Ok(&slot.answer),
-            None => {
-                ask_missing(outstanding, withdrawn, k, qtype);
-                Err(Halt::Blocked)
-            }
-        }
-    }
-
-    /// The TXT answer of `domain` read as an SPF record set, parsed once.
-    fn spf(&mut self, domain: &str, records: &mut Vec<Record>) -> Res<Txt> {
-        let k = key(domain);
-        let Some(slot) = self
-            .memo
-            .get_mut(&k, QueryType::Txt)
-        else {
-            ask_missing(
-                &mut self.outstanding,
-                &mut self.withdrawn,
-                k,
-                QueryType::Txt,
-            );
-            return Err(Halt::Blocked);
-        };
-        let rrs = match &slot.answer {
-            Answer::TempError => return Ok(Txt::TempError),
-            Answer::Txt(rrs) => rrs,
-            _ => return Ok(Txt::Void),
-        };
-        if slot.spf.is_none() {
-            slot.spf = Some(match select_record(rrs.iter().map(|r| r.iter())) {
-                Selected::Record(r) => {
-                    records.push(r);
-                    Spf::Record(records.len() - 1)
-                }
-                Selected::None => Spf::None,
-                Selected::Multiple(n) => Spf::Multiple(n),
-                Selected::Invalid(e) => Spf::Invalid(e),
-            });
-        }
-        Ok(Txt::Spf(slot.spf.clone().unwrap_or(Spf::None)))
-    }
-
     /// One line of the trace, when it is kept.
     fn note(&mut self, line: fmt::Arguments<'_>) {
         if self.tracing {
@@ -1348,6 +1363,73 @@ impl Ctx {
         Ok(())
     }
 
+}
+
+impl Cx<'_> {
+    /// The lent answer, when it answers this question.
+    fn lent_for<'l>(lent: Option<(&Query, &'l Answer)>, name: &str, qtype: QueryType) -> Option<&'l Answer> {
+        let (q, a) = lent?;
+        (q.qtype == qtype && q.name == name).then_some(a)
+    }
+
+    /// The answer to a question if there is one yet. A step that reads a lent answer
+    /// this way marks it kept with [`Cx::keep_lent`].
+    fn seen(&self, name: &str, qtype: QueryType) -> Option<&Answer> {
+        Self::lent_for(self.lent, name, qtype).or_else(|| self.ctx.memo.get(name, qtype).map(|s| &s.answer))
+    }
+
+    /// Keep the lent answer if it answers one of these questions.
+    fn keep_lent(&mut self, names: &[String], qtype: QueryType) {
+        if names.iter().any(|n| Self::lent_for(self.lent, &key(n), qtype).is_some()) {
+            self.ctx.lent_used = true;
+            self.ctx.lent_keep = true;
+        }
+    }
+
+    /// The answer to a question, or [`Halt::Blocked`] with the question outstanding.
+    /// A lent answer read here is kept, as the step may read it again.
+    fn need(&mut self, name: &str, qtype: QueryType) -> Res<&Answer> {
+        self.need_as(name, qtype, true)
+    }
+
+    /// The same for a step that reads its answer once and never again.
+    fn need_once(&mut self, name: &str, qtype: QueryType) -> Res<&Answer> {
+        self.need_as(name, qtype, false)
+    }
+
+    fn need_as(&mut self, name: &str, qtype: QueryType, keep: bool) -> Res<&Answer> {
+        let k = key(name);
+        if let Some(a) = Self::lent_for(self.lent, &k, qtype) {
+            self.ctx.lent_used = true;
+            self.ctx.lent_keep |= keep;
+            return Ok(a);
+        }
+        let ctx = &mut *self.ctx;
+        match ctx.memo.get(&k, qtype) {
+            Some(slot) => Ok(&slot.answer),
+            None => {
+                ask_missing(&mut ctx.outstanding, &mut ctx.withdrawn, k, qtype);
+                Err(Halt::Blocked)
+            }
+        }
+    }
+
+    /// The TXT answer of `domain` read as an SPF record set, parsed once.
+    fn spf(&mut self, domain: &str, records: &mut Vec<Record>) -> Res<Txt> {
+        let k = key(domain);
+        if let Some(a) = Self::lent_for(self.lent, &k, QueryType::Txt) {
+            self.ctx.lent_used = true;
+            let mut spf = None;
+            return Ok(read_spf(a, &mut spf, records));
+        }
+        let ctx = &mut *self.ctx;
+        let Some(slot) = ctx.memo.get_mut(&k, QueryType::Txt) else {
+            ask_missing(&mut ctx.outstanding, &mut ctx.withdrawn, k, QueryType::Txt);
+            return Err(Halt::Blocked);
+        };
+        Ok(read_spf(&slot.answer, &mut slot.spf, records))
+    }
+
     fn expand(&mut self, p: &Params, spec: &MacroString, domain: &str) -> Res<String> {
         if !spec.has_macros() {
             let s = spec.as_str();
@@ -1366,7 +1448,7 @@ impl Ctx {
     fn addr_match(&mut self, p: &Params, name: &str, cidr: DualCidr) -> Res<bool> {
         let ip = p.ip;
         let qtype = p.addr_type();
-        let found = match self.need(name, qtype)? {
+        let found = match self.need_once(name, qtype)? {
             Answer::A(v) if !v.is_empty() && ip.is_ipv4() => {
                 let len = cidr.v4.unwrap_or(32);
                 Some(v.iter().any(|a| in_net(ip, IpAddr::V4(*a), len)))
@@ -1427,15 +1509,17 @@ impl Ctx {
                 }
                 PtrCheck::Names(names) => {
                     let qtype = p.addr_type();
+                    let names = names.clone();
+                    self.keep_lent(&names, qtype);
                     let mut valid = Vec::new();
                     let mut voids = Vec::new();
                     let mut missing = None;
-                    for n in names {
-                        let Some(slot) = self.slot(&key(n), qtype) else {
+                    for n in &names {
+                        let Some(answer) = self.seen(&key(n), qtype) else {
                             missing = Some(n.clone());
                             continue;
                         };
-                        let ok = match &slot.answer {
+                        let ok = match answer {
                             Answer::A(v) if !v.is_empty() => {
                                 v.iter().any(|a| IpAddr::V4(*a) == p.ip)
                             }
@@ -1487,6 +1571,29 @@ impl Ctx {
         Ok(pick)
     }
 }
+
+/// A TXT answer read as an SPF record set; `parsed` holds what it was found to be,
+/// so that it is parsed once.
+fn read_spf(answer: &Answer, parsed: &mut Option<Spf>, records: &mut Vec<Record>) -> Txt {
+    let rrs = match answer {
+        Answer::TempError => return Txt::TempError,
+        Answer::Txt(rrs) => rrs,
+        _ => return Txt::Void,
+    };
+    if parsed.is_none() {
+        *parsed = Some(match select_record(rrs.iter().map(|r| r.iter())) {
+            Selected::Record(r) => {
+                records.push(r);
+                Spf::Record(records.len() - 1)
+            }
+            Selected::None => Spf::None,
+            Selected::Multiple(n) => Spf::Multiple(n),
+            Selected::Invalid(e) => Spf::Invalid(e),
+        });
+    }
+    Txt::Spf(parsed.clone().unwrap_or(Spf::None))
+}
+
 
 /// The answers received, by question: a vector with an open-addressing index over
 /// it, so that a check with many questions stays linear. The number of questions a
