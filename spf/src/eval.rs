@@ -419,7 +419,7 @@ struct Ctx {
     /// Answers by question.
     memo: Memo,
     /// The questions the machine waits for.
-    outstanding: Vec<Query>,
+    outstanding: Pending,
     /// Questions asked whose answers are no longer needed; their answers are taken
     /// without complaint.
     withdrawn: Vec<Query>,
@@ -433,6 +433,9 @@ struct Ctx {
     ptr_pick: Option<Option<String>>,
     /// Whether the trace is kept.
     tracing: bool,
+    /// Whether the explanation is being found: its lookups (the `p` macro's
+    /// validation) are not the record's and count against no limit (section 6.2).
+    explaining: bool,
     /// Whether the lent answer of the current advance was read.
     lent_used: bool,
     /// Whether it was read by a step that may read it again later, so that it must
@@ -523,9 +526,10 @@ enum Phase {
     Exists { name: String },
     /// `mx`: the MX records of the name.
     MxList { name: String, cidr: DualCidr },
-    /// `mx`: the exchanges in order of preference, and the next one to look at.
+    /// `mx`: the exchanges in order of preference (whether each can be looked up,
+    /// and its name as a memo key), and the next one to look at.
     MxHosts {
-        hosts: Vec<String>,
+        hosts: Vec<(bool, String)>,
         cidr: DualCidr,
         next: usize,
     },
@@ -563,13 +567,14 @@ struct Explaining {
 enum Halt {
     /// An answer is needed; its question is outstanding.
     Blocked,
-    /// The check ends with this problem.
-    Stop(Problem),
+    /// The check ends with this problem (boxed, so that the machine's results stay
+    /// small on the common path).
+    Stop(alloc::boxed::Box<Problem>),
 }
 
 impl From<Problem> for Halt {
     fn from(p: Problem) -> Self {
-        Self::Stop(p)
+        Self::Stop(alloc::boxed::Box::new(p))
     }
 }
 
@@ -709,14 +714,14 @@ impl Evaluator {
     pub fn step(&self) -> Step<'_> {
         match &self.done {
             Some(o) => Step::Done(o),
-            None => Step::Queries(&self.ctx.outstanding),
+            None => Step::Queries(self.ctx.outstanding.as_slice()),
         }
     }
 
     /// The questions the machine waits for (empty once it is done).
     #[must_use]
     pub fn outstanding(&self) -> &[Query] {
-        &self.ctx.outstanding
+        self.ctx.outstanding.as_slice()
     }
 
     /// The outcome, once the check is over.
@@ -735,7 +740,7 @@ impl Evaluator {
     /// [`ErrorKind::UnexpectedAnswer`] when `query` was never asked, or was already
     /// answered; the machine is unchanged.
     pub fn answer(&mut self, query: &Query, answer: Answer) -> Result<(), Error> {
-        if let Some(i) = self.ctx.outstanding.iter().position(|q| q == query) {
+        if let Some(i) = self.ctx.outstanding.position(|q| q == query) {
             let q = self.ctx.outstanding.remove(i);
             self.ctx.store(q, answer);
             self.advance();
@@ -796,6 +801,8 @@ impl Evaluator {
                     spf: None,
                 },
             );
+        } else {
+            self.ctx.outstanding.recycle(q.name);
         }
     }
 
@@ -832,7 +839,7 @@ impl Evaluator {
             match r {
                 Ok(()) => {}
                 Err(Halt::Blocked) => return,
-                Err(Halt::Stop(p)) => self.end(Err(p)),
+                Err(Halt::Stop(p)) => self.end(Err(*p)),
             }
         }
     }
@@ -899,7 +906,7 @@ impl Evaluator {
                         Phase::Include { target } => match decided.result {
                             SpfResult::Pass => Flow::Match(true),
                             SpfResult::None => {
-                                return Err(Halt::Stop(Problem::IncludeNone {
+                                return Err(Halt::from(Problem::IncludeNone {
                                     target: target.clone(),
                                 }));
                             }
@@ -907,7 +914,7 @@ impl Evaluator {
                         },
                         Phase::Redirect { target } => {
                             if decided.result == SpfResult::None {
-                                return Err(Halt::Stop(Problem::RedirectNone {
+                                return Err(Halt::from(Problem::RedirectNone {
                                     target: target.clone(),
                                 }));
                             }
@@ -943,6 +950,7 @@ impl Evaluator {
             .clone()
             .and_then(|(ri, d)| Some((self.records.get(ri)?.exp()?, d)))
         {
+            self.ctx.explaining = true;
             let mut cx = Cx {
                 ctx: &mut self.ctx,
                 lent,
@@ -979,7 +987,7 @@ impl Evaluator {
         self.frames.clear();
         self.decided = None;
         let ctx = &mut self.ctx;
-        ctx.withdrawn.append(&mut ctx.outstanding);
+        ctx.outstanding.drain_into(&mut ctx.withdrawn);
         let p = &self.p;
         self.done = Some(Outcome {
             result,
@@ -1074,7 +1082,7 @@ fn lookup_record(
 ) -> Res<Flow> {
     let domain = &f.domain;
     match ctx.spf(domain, records)? {
-        Txt::TempError => Err(Halt::Stop(Problem::Dns {
+        Txt::TempError => Err(Halt::from(Problem::Dns {
             name: domain.clone(),
             qtype: QueryType::Txt,
         })),
@@ -1089,11 +1097,11 @@ fn lookup_record(
             ctx.note(format_args!("{domain}: no spf record"));
             Ok(Flow::Done(none()))
         }
-        Txt::Spf(Spf::Multiple(count)) => Err(Halt::Stop(Problem::MultipleRecords {
+        Txt::Spf(Spf::Multiple(count)) => Err(Halt::from(Problem::MultipleRecords {
             domain: domain.clone(),
             count,
         })),
-        Txt::Spf(Spf::Invalid(error)) => Err(Halt::Stop(Problem::InvalidRecord {
+        Txt::Spf(Spf::Invalid(error)) => Err(Halt::from(Problem::InvalidRecord {
             domain: domain.clone(),
             error,
         })),
@@ -1205,7 +1213,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Cx<'_>, p: &Params) -> Res<
                     ctx.void(p, name)?;
                     Ok(Flow::Match(false))
                 }
-                None => Err(Halt::Stop(Problem::Dns {
+                None => Err(Halt::from(Problem::Dns {
                     name: name.clone(),
                     qtype: QueryType::A,
                 })),
@@ -1217,10 +1225,14 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Cx<'_>, p: &Params) -> Res<
                     let mut v: Vec<(u16, &str)> =
                         v.iter().map(|(pr, n)| (*pr, n.as_str())).collect();
                     v.sort_unstable();
-                    Some(v.into_iter().map(|(_, n)| n.to_owned()).collect::<Vec<_>>())
+                    Some(
+                        v.into_iter()
+                            .map(|(_, n)| (lookup_name_ok(n), key(n).into_owned()))
+                            .collect::<Vec<_>>(),
+                    )
                 }
                 Answer::TempError => {
-                    return Err(Halt::Stop(Problem::Dns {
+                    return Err(Halt::from(Problem::Dns {
                         name: name.clone(),
                         qtype: QueryType::Mx,
                     }));
@@ -1232,7 +1244,7 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Cx<'_>, p: &Params) -> Res<
                 return Ok(Flow::Match(false));
             };
             if hosts.len() > p.limits.mx_names {
-                return Err(Halt::Stop(Problem::TooManyMxNames {
+                return Err(Halt::from(Problem::TooManyMxNames {
                     name: name.clone(),
                     count: hosts.len(),
                     limit: p.limits.mx_names,
@@ -1241,8 +1253,8 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Cx<'_>, p: &Params) -> Res<
             // Every exchange's addresses at once: the driver may resolve them in
             // parallel; they are matched in order of preference all the same.
             let qtype = p.addr_type();
-            for h in hosts.iter().filter(|h| lookup_name_ok(h)) {
-                ctx.ask(h, qtype);
+            for (_, h) in hosts.iter().filter(|(ok, _)| *ok) {
+                ctx.ask_key(h, qtype);
             }
             f.phase = Phase::MxHosts {
                 hosts,
@@ -1252,12 +1264,12 @@ fn step_frame(f: &mut Frame, rec: &Record, ctx: &mut Cx<'_>, p: &Params) -> Res<
             Ok(Flow::Go)
         }
         Phase::MxHosts { hosts, cidr, next } => {
-            while let Some(h) = hosts.get(*next) {
-                if !lookup_name_ok(h) {
+            while let Some((ok, h)) = hosts.get(*next) {
+                if !ok {
                     ctx.void(p, h)?;
                 } else if ctx.addr_match(p, h, *cidr)? {
                     let qtype = p.addr_type();
-                    for h in &hosts[*next + 1..] {
+                    for (_, h) in &hosts[*next + 1..] {
                         ctx.withdraw(h, qtype);
                     }
                     return Ok(Flow::Match(true));
@@ -1315,9 +1327,18 @@ impl Ctx {
 
     /// Put a question on the outstanding list (once).
     fn ask(&mut self, name: &str, qtype: QueryType) {
-        let k = key(name);
-        if self.slot(&k, qtype).is_none() {
-            ask_missing(&mut self.outstanding, &mut self.withdrawn, k, qtype);
+        self.ask_key(&key(name), qtype);
+    }
+
+    /// The same for a name that is a memo key already.
+    fn ask_key(&mut self, k: &str, qtype: QueryType) {
+        if self.slot(k, qtype).is_none() {
+            ask_missing(
+                &mut self.outstanding,
+                &mut self.withdrawn,
+                Cow::Borrowed(k),
+                qtype,
+            );
         }
     }
 
@@ -1326,7 +1347,6 @@ impl Ctx {
         let k = key(name);
         if let Some(i) = self
             .outstanding
-            .iter()
             .position(|q| q.qtype == qtype && q.name == *k)
         {
             let q = self.outstanding.remove(i);
@@ -1362,12 +1382,15 @@ impl Ctx {
         }
         Ok(())
     }
-
 }
 
 impl Cx<'_> {
     /// The lent answer, when it answers this question.
-    fn lent_for<'l>(lent: Option<(&Query, &'l Answer)>, name: &str, qtype: QueryType) -> Option<&'l Answer> {
+    fn lent_for<'l>(
+        lent: Option<(&Query, &'l Answer)>,
+        name: &str,
+        qtype: QueryType,
+    ) -> Option<&'l Answer> {
         let (q, a) = lent?;
         (q.qtype == qtype && q.name == name).then_some(a)
     }
@@ -1375,12 +1398,16 @@ impl Cx<'_> {
     /// The answer to a question if there is one yet. A step that reads a lent answer
     /// this way marks it kept with [`Cx::keep_lent`].
     fn seen(&self, name: &str, qtype: QueryType) -> Option<&Answer> {
-        Self::lent_for(self.lent, name, qtype).or_else(|| self.ctx.memo.get(name, qtype).map(|s| &s.answer))
+        Self::lent_for(self.lent, name, qtype)
+            .or_else(|| self.ctx.memo.get(name, qtype).map(|s| &s.answer))
     }
 
     /// Keep the lent answer if it answers one of these questions.
     fn keep_lent(&mut self, names: &[String], qtype: QueryType) {
-        if names.iter().any(|n| Self::lent_for(self.lent, &key(n), qtype).is_some()) {
+        if names
+            .iter()
+            .any(|n| Self::lent_for(self.lent, &key(n), qtype).is_some())
+        {
             self.ctx.lent_used = true;
             self.ctx.lent_keep = true;
         }
@@ -1458,7 +1485,7 @@ impl Cx<'_> {
                 Some(v.iter().any(|a| in_net(ip, IpAddr::V6(*a), len)))
             }
             Answer::TempError => {
-                return Err(Halt::Stop(Problem::Dns {
+                return Err(Halt::from(Problem::Dns {
                     name: key(name).into_owned(),
                     qtype,
                 }));
@@ -1544,8 +1571,10 @@ impl Cx<'_> {
                 }
                 PtrCheck::Done { valid, voids } => {
                     let (valid, voids) = (valid.clone(), voids.clone());
-                    for v in &voids {
-                        self.void(p, v)?;
+                    if !self.explaining {
+                        for v in &voids {
+                            self.void(p, v)?;
+                        }
                     }
                     return Ok(valid);
                 }
@@ -1593,7 +1622,6 @@ fn read_spf(answer: &Answer, parsed: &mut Option<Spf>, records: &mut Vec<Record>
     }
     Txt::Spf(parsed.clone().unwrap_or(Spf::None))
 }
-
 
 /// The answers received, by question: a vector with an open-addressing index over
 /// it, so that a check with many questions stays linear. The number of questions a
@@ -1683,22 +1711,99 @@ impl Memo {
     }
 }
 
+/// The questions the machine waits for, in the order it asked them. Taking the first
+/// one (as [`Evaluator::run`] does each time) moves nothing.
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    qs: Vec<Query>,
+    /// The questions before it are taken.
+    head: usize,
+    /// Names of questions answered and done with, kept to spell new questions in
+    /// without allocating.
+    spare: Vec<String>,
+}
+
+impl Pending {
+    fn as_slice(&self) -> &[Query] {
+        self.qs.get(self.head..).unwrap_or_default()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.head >= self.qs.len()
+    }
+
+    fn position(&self, f: impl FnMut(&Query) -> bool) -> Option<usize> {
+        self.as_slice().iter().position(f)
+    }
+
+    fn push(&mut self, q: Query) {
+        self.qs.push(q);
+    }
+
+    /// Take the `i`th waiting question (`i` below the length of [`Pending::as_slice`]).
+    fn remove(&mut self, i: usize) -> Query {
+        let q = if i == 0 {
+            let q = core::mem::replace(
+                &mut self.qs[self.head],
+                Query {
+                    name: String::new(),
+                    qtype: QueryType::Txt,
+                },
+            );
+            self.head += 1;
+            q
+        } else {
+            self.qs.remove(self.head + i)
+        };
+        if self.head >= self.qs.len() {
+            self.qs.clear();
+            self.head = 0;
+        }
+        q
+    }
+
+    /// A question's name, spelt in a spare buffer when there is one.
+    fn name(&mut self, k: &str) -> String {
+        match self.spare.pop() {
+            Some(mut s) => {
+                s.clear();
+                s.push_str(k);
+                s
+            }
+            None => k.to_owned(),
+        }
+    }
+
+    /// Keep the name of a question done with for a later one.
+    fn recycle(&mut self, name: String) {
+        if self.spare.len() < 32 && name.capacity() <= 256 {
+            self.spare.push(name);
+        }
+    }
+
+    fn drain_into(&mut self, to: &mut Vec<Query>) {
+        to.extend(self.qs.drain(self.head..));
+        self.qs.clear();
+        self.head = 0;
+    }
+}
+
 /// Put a question that has no answer yet on the outstanding list, unless it is
 /// there already; one withdrawn earlier comes back.
 fn ask_missing(
-    outstanding: &mut Vec<Query>,
+    outstanding: &mut Pending,
     withdrawn: &mut Vec<Query>,
     k: Cow<'_, str>,
     qtype: QueryType,
 ) {
     let same = |q: &Query| q.qtype == qtype && q.name == *k;
-    if outstanding.iter().any(same) {
+    if outstanding.as_slice().iter().any(same) {
         return;
     }
     let q = match withdrawn.iter().position(same) {
         Some(i) => withdrawn.swap_remove(i),
         None => Query {
-            name: k.into_owned(),
+            name: outstanding.name(&k),
             qtype,
         },
     };

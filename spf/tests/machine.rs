@@ -339,3 +339,29 @@ fn mx_hosts_are_asked_together_and_matched_in_order() {
     assert_eq!(o.mechanism.as_deref(), Some("mx/30"));
     assert_eq!(o.queries, 12);
 }
+
+/// The lookups made to find an explanation (here the `p` macro's PTR validation)
+/// are not the record's: they count neither as DNS terms nor as void lookups.
+#[test]
+fn explanation_lookups_count_against_no_limit() {
+    let mut zone = Zone {
+        answers: HashMap::new(),
+    };
+    zone.answers.insert(
+        q("example.com", QueryType::Txt),
+        Answer::Txt(vec![vec![b"v=spf1 -all exp=%{p}.example.com".to_vec()]]),
+    );
+    let strict = Limits {
+        void_lookups: 0,
+        ..Limits::default()
+    };
+    let o = evaluator("192.0.2.10".parse().unwrap())
+        .limits(strict)
+        .run(|q| zone.answer(q));
+    assert_eq!(o.result, SpfResult::Fail, "{o:?}");
+    assert_eq!((o.lookups, o.void_lookups), (0, 0), "{o:?}");
+    assert!(o.problem.is_none(), "{o:?}");
+    // The PTR question was asked: the validation did run.
+    assert!(o.queries >= 2, "{o:?}");
+    assert!(o.explanation.is_some());
+}
