@@ -9,6 +9,8 @@
 mod zone;
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
@@ -185,12 +187,12 @@ impl Zone {
         }
     }
 
-    fn hostkit_answers(&self) -> HashMap<Query, Answer> {
+    fn hostkit_answers(&self) -> FxHashMap<Query, Answer> {
         let q = |name: &str, qtype| Query {
             name: name.to_string(),
             qtype,
         };
-        let mut m = HashMap::new();
+        let mut m = FxHashMap::default();
         for (n, t) in &self.txt {
             m.insert(
                 q(n, QueryType::Txt),
@@ -208,12 +210,13 @@ impl Zone {
     }
 }
 
-/// A resolver cache for mail-auth, filled by hand.
-struct Filled<K, V>(std::sync::Mutex<HashMap<K, V>>);
+/// A resolver cache for mail-auth, filled by hand. Both sides of `spf_eval` keep
+/// their in-memory answers in the same kind of map, with the same hasher.
+struct Filled<K, V>(std::sync::Mutex<FxHashMap<K, V>>);
 
 impl<K, V> Filled<K, V> {
     fn new() -> Self {
-        Self(std::sync::Mutex::new(HashMap::new()))
+        Self(std::sync::Mutex::new(FxHashMap::default()))
     }
 }
 
@@ -326,7 +329,7 @@ fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
-fn hostkit_check(zone: &Zone, answers: &HashMap<Query, Answer>, trace: bool) -> SpfResult {
+fn hostkit_check(zone: &Zone, answers: &FxHashMap<Query, Answer>, trace: bool) -> SpfResult {
     Evaluator::check_host(zone.client, "example.com", "alice@example.com")
         .helo("mail.example.org")
         .tracing(trace)
