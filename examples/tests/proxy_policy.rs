@@ -316,3 +316,70 @@ fn decode_reports_error_code_and_offset() {
     assert_eq!(v["error_code"], "v1.value", "{v}");
     assert_eq!(v["offset"], 27, "{v}");
 }
+
+/// Ten thousand clients that each send half a header and wait: the server holds them
+/// all without answering or dropping any, and its memory stays a few kilobytes per
+/// connection (the socket and the task, no buffer growing).
+#[test]
+fn ten_thousand_pending_handshakes_cost_bounded_memory() {
+    let script = r#"ulimit -n 12000 || { echo "cannot raise the descriptor limit to 12000" >&2; exit 3; }; exec "$@""#;
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg("start")
+        .arg(ECHO)
+        .args(["--trusted", "127.0.0.0/8", "--timeout-ms", "120000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start proxy_echo");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let echo = Running(child);
+    let addr: SocketAddr = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let pid = echo.0.id().to_string();
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .arg("load")
+        .arg(LOAD)
+        .args([
+            "idle",
+            "--target",
+            &addr.to_string(),
+            "--count",
+            "10000",
+            "--hold-ms",
+            "1000",
+            "--server-pid",
+            &pid,
+        ])
+        .output()
+        .expect("run proxy_load");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    eprintln!("{r}");
+    assert_eq!(r["count"], 10_000, "{r}");
+    assert_eq!(
+        r["still_pending"], 10_000,
+        "nobody answered or dropped: {r}"
+    );
+    let per = r["per_connection_bytes"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("the server's memory was read: {r}"));
+    assert!(
+        per < 32.0 * 1024.0,
+        "{per} bytes per pending connection: {r}"
+    );
+    drop(echo);
+}

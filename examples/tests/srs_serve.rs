@@ -110,6 +110,13 @@ impl Drop for Server {
     }
 }
 
+/// A process's resident memory in KiB, from /proc.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn connect(addr: &str) -> TcpStream {
     let s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
@@ -320,20 +327,36 @@ fn misbehaving_clients_cost_only_their_connection() {
         Some("PERM request too long")
     );
     assert!(closed(&mut big));
-    // A client that sends many requests and never reads a reply.
+    let before = rss_kib(server.child.id()).expect("the server's memory");
+    // Many clients that leave in the middle of a netstring cost nothing once gone.
+    for _ in 0..200 {
+        let mut s = connect(&addr);
+        s.write_all(b"300:forward alice@example.com and then nothing")
+            .unwrap();
+    }
+    // A client that sends many requests and never reads a reply: the server stops
+    // reading from it once its replies back up, so its memory does not grow with
+    // what the client sends.
     let mut greedy = connect(&addr);
     greedy
         .set_write_timeout(Some(Duration::from_secs(2)))
         .unwrap();
     let req = netstring("forward alice@example.com").repeat(1000);
     let mut sent = 0usize;
-    for _ in 0..200 {
+    for _ in 0..2000 {
         match greedy.write(req.as_bytes()) {
             Ok(n) => sent += n,
             Err(_) => break,
         }
     }
     assert!(sent > 0);
+    std::thread::sleep(Duration::from_millis(300));
+    let during = rss_kib(server.child.id()).expect("the server's memory");
+    let grew = during.saturating_sub(before);
+    assert!(
+        grew < 16 * 1024,
+        "the server grew by {grew} KiB while a client sent {sent} bytes and read nothing"
+    );
     // Everyone else is still served, in order.
     let mut s = connect(&addr);
     assert_eq!(

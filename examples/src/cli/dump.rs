@@ -388,4 +388,49 @@ mod tests {
         assert_eq!(a.verdict, Verdict::Complete);
         assert_eq!(a, b);
     }
+
+    fn gzip_member(data: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data).expect("in memory");
+        gz.finish().expect("in memory")
+    }
+
+    /// A two-member gzip stream (as pigz and `cat a.gz b.gz` write) that stalls
+    /// between small reads: whole, it is the dump; ending in the middle of the second
+    /// member, it is incomplete, whatever the stalls.
+    #[test]
+    fn a_stalling_stream_ending_mid_gzip_member_is_incomplete() {
+        let dump = hostkit_fixtures::dump::small(40);
+        let half = dump.len() / 2;
+        let first = gzip_member(&dump[..half]);
+        let second = gzip_member(&dump[half..]);
+        let whole: Vec<u8> = [first.as_slice(), second.as_slice()].concat();
+        let read = |bytes: &[u8]| {
+            let mut v = Verifier::new();
+            let mut buf = [0u8; 64];
+            let mut r = Stalling {
+                data: bytes,
+                stall: false,
+            };
+            feed_all(&mut r, &mut v, &mut buf).expect("would-block is not an error");
+            v.finish()
+        };
+        let mut plain = Verifier::new();
+        plain.feed(&dump);
+        let plain = plain.finish();
+        let full = read(&whole);
+        assert_eq!(full.verdict, Verdict::Complete, "{full:?}");
+        assert_eq!(full.content, plain.content);
+        for cut in [
+            first.len() + 1,
+            first.len() + 10,
+            first.len() + second.len() / 2,
+            whole.len() - 9,
+            whole.len() - 1,
+        ] {
+            let r = read(&whole[..cut]);
+            assert_eq!(r.verdict, Verdict::Incomplete, "cut at {cut}: {r:?}");
+            assert!(r.reason.is_some(), "cut at {cut}: {r:?}");
+        }
+    }
 }
