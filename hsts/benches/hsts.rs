@@ -3,10 +3,14 @@
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
 
+#[cfg(feature = "preload-list")]
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+#[cfg(feature = "preload-list")]
+use hostkit_hsts::preload_list;
 use hostkit_hsts::{Policy, Store, parse};
 
 const INPUTS: [(&str, &str); 3] = [
@@ -83,5 +87,79 @@ fn lookups(c: &mut Criterion) {
     );
 }
 
+#[cfg(feature = "preload-list")]
+/// The host, then each superdomain, in a `HashMap` of the list.
+fn hashmap_lookup<'a>(list: &'a HashMap<Box<str>, bool>, host: &str) -> Option<(&'a str, bool)> {
+    let mut candidate = host.strip_suffix('.').unwrap_or(host);
+    let mut exact = true;
+    loop {
+        if let Some((name, &isd)) = list.get_key_value(candidate)
+            && (exact || isd)
+        {
+            return Some((name, isd));
+        }
+        candidate = &candidate[candidate.find('.')? + 1..];
+        exact = false;
+    }
+}
+
+#[cfg(feature = "preload-list")]
+/// Every 300th listed name in the order of its labels read from the right, a subdomain
+/// of it and a near miss (its first label changed): the mix of the repository's
+/// `hsts_preloaded` group.
+fn preload_mix() -> Vec<String> {
+    let mut names: Vec<String> = preload_list::entries()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    names.sort_by(|a, b| a.rsplit('.').cmp(b.rsplit('.')));
+    let mut mix = Vec::new();
+    for name in names.into_iter().step_by(300) {
+        if name
+            .rsplit('.')
+            .all(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue;
+        }
+        let (first, rest) = name.split_once('.').unwrap_or((&name, ""));
+        mix.push(format!("www.{name}"));
+        mix.push(format!("{first}x.{rest}"));
+        mix.push(name);
+    }
+    mix
+}
+
+#[cfg(feature = "preload-list")]
+fn preloaded(c: &mut Criterion) {
+    let list: HashMap<Box<str>, bool> = preload_list::entries()
+        .map(|(name, isd)| (Box::from(name.as_str()), isd))
+        .collect();
+    let mix = preload_mix();
+    for host in &mix {
+        let ours = preload_list::lookup(host).map(|m| (m.entry.to_string(), m.include_subdomains));
+        let theirs = hashmap_lookup(&list, host).map(|(n, isd)| (n.to_string(), isd));
+        assert_eq!(ours, theirs, "{host}");
+    }
+    let mut g = c.benchmark_group("preloaded");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("lookup", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % mix.len();
+            preload_list::lookup(black_box(&mix[i]))
+        })
+    });
+    g.bench_function("hashmap", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % mix.len();
+            hashmap_lookup(&list, black_box(&mix[i]))
+        })
+    });
+    g.finish();
+}
+
+#[cfg(feature = "preload-list")]
+criterion_group!(benches, parsing, lookups, preloaded);
+#[cfg(not(feature = "preload-list"))]
 criterion_group!(benches, parsing, lookups);
 criterion_main!(benches);

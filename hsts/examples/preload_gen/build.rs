@@ -369,7 +369,9 @@ pub(crate) fn build(entries: &[(String, bool)], date: &str) -> Result<Vec<u8>, S
     out.extend_from_slice(&[0; 4]); // the root's offset, written below
     out.push(TOKEN_MAX as u8);
     out.push(MAX_DEPTH as u8);
-    out.extend_from_slice(&[0; 2]);
+    let longest = entries.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    out.push(u8::try_from(longest).map_err(|e| e.to_string())?);
+    out.push(0);
     debug_assert_eq!(out.len(), HEADER_LEN);
     for (t, _) in &tokens {
         out.push(t.len() as u8);

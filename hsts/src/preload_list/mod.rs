@@ -33,7 +33,7 @@
 //!
 //! ```text
 //! header   "HKHSTSP1" | date (10) | BLOCK u8 | 128 u8 | entries u32 | root u32
-//!          | TOKEN_MAX u8 | MAX_DEPTH u8 | 0 0                       (32 bytes)
+//!          | TOKEN_MAX u8 | MAX_DEPTH u8 | longest name u8 | 0         (32 bytes)
 //! tokens   256 lengths u8 | 256 x TOKEN_MAX bytes
 //! node     count (LEB128) | [if > 1 block: keys 4 x blocks | offsets u24 x blocks]
 //!          | blocks
@@ -61,6 +61,8 @@ const TOKEN_MAX: usize = 8;
 const MAX_DEPTH: usize = 16;
 const TOKEN_LENS: usize = HEADER_LEN;
 const TOKEN_BYTES: usize = TOKEN_LENS + 256;
+/// A host's buffer: the longest name and eight bytes to read a word at its end.
+const BUF: usize = name::MAX_LEN + 8;
 
 const fn be32(at: usize) -> u32 {
     u32::from_be_bytes([DATA[at], DATA[at + 1], DATA[at + 2], DATA[at + 3]])
@@ -75,7 +77,11 @@ const fn check_header() -> bool {
         }
         i += 1;
     }
-    DATA[19] == 128 && DATA[28] as usize == TOKEN_MAX && DATA[29] as usize == MAX_DEPTH
+    DATA[19] == 128
+        && DATA[28] as usize == TOKEN_MAX
+        && DATA[29] as usize == MAX_DEPTH
+        && LONGEST > 0
+        && LONGEST <= name::MAX_LEN
 }
 
 const _: () = assert!(
@@ -96,6 +102,8 @@ pub const ENTRIES: usize = be32(20) as usize;
 pub const BYTES: usize = DATA.len();
 
 const BLOCK: usize = DATA[18] as usize;
+/// The longest name on the list, in bytes: what a [`Name`] has room for.
+const LONGEST: usize = DATA[30] as usize;
 const ROOT: usize = be32(24) as usize;
 
 /// A preload entry that covers a host.
@@ -123,13 +131,13 @@ pub struct Match {
 /// ASCII lookups never allocate.
 #[must_use]
 pub fn lookup(host: &str) -> Option<Match> {
-    let mut buf = [0u8; name::MAX_LEN];
+    let mut buf = [0u8; BUF];
     let len = normalize(host, &mut buf)?;
     lookup_normalized(&buf, len)
 }
 
 #[cfg(feature = "idna")]
-fn normalize(host: &str, buf: &mut [u8; name::MAX_LEN]) -> Option<usize> {
+fn normalize(host: &str, buf: &mut [u8; BUF]) -> Option<usize> {
     if host.is_ascii() {
         return normalize_ascii(host.as_bytes(), buf);
     }
@@ -138,15 +146,15 @@ fn normalize(host: &str, buf: &mut [u8; name::MAX_LEN]) -> Option<usize> {
 }
 
 #[cfg(not(feature = "idna"))]
-fn normalize(host: &str, buf: &mut [u8; name::MAX_LEN]) -> Option<usize> {
+fn normalize(host: &str, buf: &mut [u8; BUF]) -> Option<usize> {
     normalize_ascii(host.as_bytes(), buf)
 }
 
 /// Lower-cases `host` into `buf` without its trailing dot; `None` for what can never be
 /// on the list (IP literals, bytes outside letters, digits, `-`, `_` and `.`).
-fn normalize_ascii(host: &[u8], buf: &mut [u8; name::MAX_LEN]) -> Option<usize> {
+fn normalize_ascii(host: &[u8], buf: &mut [u8; BUF]) -> Option<usize> {
     let host = host.strip_suffix(b".").unwrap_or(host);
-    if host.is_empty() || host.len() > buf.len() {
+    if host.is_empty() || host.len() > name::MAX_LEN {
         return None;
     }
     for (out, &b) in buf.iter_mut().zip(host) {
@@ -181,7 +189,7 @@ fn ends_in_a_number(last: &[u8]) -> bool {
     }
 }
 
-fn lookup_normalized(buf: &[u8; name::MAX_LEN], len: usize) -> Option<Match> {
+fn lookup_normalized(buf: &[u8; BUF], len: usize) -> Option<Match> {
     let host = buf.get(..len)?;
     let mut node = Node::at(ROOT)?;
     let mut best: Option<(usize, bool, bool)> = None; // (start of the entry, isd, exact)
@@ -191,8 +199,11 @@ fn lookup_normalized(buf: &[u8; name::MAX_LEN], len: usize) -> Option<Match> {
             .iter()
             .rposition(|&b| b == b'.')
             .map_or(0, |dot| dot + 1);
-        let label = &host[start..end];
-        let Some(child) = node.find(label) else {
+        let Some(child) = node.find(&Wanted {
+            host: buf,
+            start,
+            len: end - start,
+        }) else {
             break;
         };
         if let Some(isd) = child.entry {
@@ -277,32 +288,43 @@ fn token(id: u8) -> &'static [u8] {
         .unwrap_or_default()
 }
 
-/// A label being looked for, zero-padded so that eight bytes can be read at any
-/// position of it.
-struct Wanted {
-    bytes: [u8; 64 + 8],
+/// A label being looked for: `len` bytes from `start` of a host whose buffer has eight
+/// bytes to spare after it, so that eight bytes can be read at any position of the
+/// label. What follows the label (a dot, or zeros) is never part of a token.
+struct Wanted<'a> {
+    host: &'a [u8; BUF],
+    start: usize,
     len: usize,
 }
 
-impl Wanted {
-    fn new(label: &[u8]) -> Option<Self> {
-        let mut bytes = [0u8; 72];
-        bytes.get_mut(..label.len())?.copy_from_slice(label);
-        Some(Self {
-            bytes,
-            len: label.len(),
-        })
-    }
-
+impl Wanted<'_> {
     fn word(&self, pos: usize) -> u64 {
-        match self.bytes.get(pos..pos + 8) {
+        let at = self.start + pos;
+        match self.host.get(at..at + 8) {
             Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
             None => 0,
         }
     }
 
+    /// The byte at `pos`, if the label has one there.
+    fn byte(&self, pos: usize) -> Option<u8> {
+        if pos < self.len {
+            self.host.get(self.start + pos).copied()
+        } else {
+            None
+        }
+    }
+
+    /// The label's first four bytes, zero-padded.
     fn key(&self) -> u32 {
-        u32::from_be_bytes([self.bytes[0], self.bytes[1], self.bytes[2], self.bytes[3]])
+        let word = self.word(0).to_le_bytes();
+        let mut key = [0u8; 4];
+        for (i, k) in key.iter_mut().enumerate() {
+            if i < self.len {
+                *k = word[i];
+            }
+        }
+        u32::from_be_bytes(key)
     }
 }
 
@@ -347,7 +369,11 @@ fn child(kind: u8, at: usize) -> Option<(Child, usize)> {
 /// Compares the label whose suffix tokens start at `at` (the bytes before `from`
 /// being equal to `label`'s) with `label`. Returns the order of the stored label
 /// relative to `label`, how many bytes of `label` it matched, and where its tokens end.
-fn compare_suffix(mut at: usize, label: &Wanted, from: usize) -> Option<(Ordering, usize, usize)> {
+fn compare_suffix(
+    mut at: usize,
+    label: &Wanted<'_>,
+    from: usize,
+) -> Option<(Ordering, usize, usize)> {
     let mut pos = from;
     loop {
         let id = byte(at)?;
@@ -359,8 +385,8 @@ fn compare_suffix(mut at: usize, label: &Wanted, from: usize) -> Option<(Orderin
         if diff < len {
             pos += diff as usize;
             let t = tok.to_le_bytes()[diff as usize];
-            let order = match label.bytes.get(pos) {
-                Some(&l) if pos < label.len => t.cmp(&l),
+            let order = match label.byte(pos) {
+                Some(l) => t.cmp(&l),
                 _ => Ordering::Greater, // `label` ended first
             };
             return Some((order, pos, skip_rest(id, at)?));
@@ -446,7 +472,7 @@ impl Node {
     }
 
     /// The order of block `b`'s first label relative to `label`.
-    fn cmp_first(&self, b: usize, key: u32, label: &Wanted) -> Option<Ordering> {
+    fn cmp_first(&self, b: usize, key: u32, label: &Wanted<'_>) -> Option<Ordering> {
         let at = self.keys + 4 * b;
         let stored = u32::from_be_bytes(DATA.get(at..at + 4)?.try_into().ok()?);
         match stored.cmp(&key) {
@@ -459,9 +485,7 @@ impl Node {
     }
 
     /// The child labelled `label`, if there is one.
-    fn find(&self, label: &[u8]) -> Option<Child> {
-        let label = Wanted::new(label)?;
-        let label = &label;
+    fn find(&self, label: &Wanted<'_>) -> Option<Child> {
         let b = if self.blocks == 1 {
             0
         } else {

@@ -7,21 +7,22 @@ use core::ops::Deref;
 /// The longest name (RFC 1035 section 2.3.4, without the trailing dot).
 pub(crate) const MAX_LEN: usize = 253;
 
-/// A normalised host name (lower-case A-labels, no trailing dot) of at most 253 bytes,
-/// held inline. Dereferences to `str`.
+/// A normalised host name (lower-case A-labels, no trailing dot) of the embedded list,
+/// held inline with room for the list's longest name (at most 253 bytes). Dereferences
+/// to `str`.
 #[derive(Clone, Copy)]
 pub struct Name {
     len: u8,
-    buf: [u8; MAX_LEN],
+    buf: [u8; super::LONGEST],
 }
 
 impl Name {
-    /// `None` when `bytes` is longer than 253 bytes or not ASCII.
+    /// `None` when `bytes` is longer than the list's longest name or not ASCII.
     pub(crate) fn new(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() > MAX_LEN || !bytes.is_ascii() {
+        if bytes.len() > super::LONGEST || !bytes.is_ascii() {
             return None;
         }
-        let mut buf = [0u8; MAX_LEN];
+        let mut buf = [0u8; super::LONGEST];
         buf[..bytes.len()].copy_from_slice(bytes);
         Some(Self {
             len: u8::try_from(bytes.len()).ok()?,
